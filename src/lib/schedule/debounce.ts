@@ -1,0 +1,42 @@
+/**
+ * Keeps only the last value of a burst: `handler` gets it once `delayMs` has passed without a
+ * newer value. A delay of 0 hands each value over at once.
+ */
+export class Debouncer<T> {
+  private timer?: NodeJS.Timeout;
+  private pending?: { value: T };
+
+  constructor(
+    private readonly delayMs: number,
+    private readonly handler: (value: T) => void,
+  ) {}
+
+  push(value: T): void {
+    if (this.delayMs <= 0) {
+      this.handler(value);
+      return;
+    }
+    this.pending = { value };
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  /** True when a value waits for its delay. */
+  get waiting(): boolean {
+    return this.pending !== undefined;
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) this.handler(pending.value);
+  }
+
+  /** Drops a waiting value. */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+  }
+}

@@ -1,0 +1,62 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ComapSession, createComapSession } from '../../lib/comap/session';
+import { HeatingMonitor } from '../../lib/comap/monitor';
+import { ApiError, toApiError } from '../../lib/http/errors';
+import { KeyedSerialQueue } from '../../lib/schedule/serial-queue';
+import { settingNumber } from '../shared/input';
+import { registerQivivoAdminRoutes } from './admin-routes';
+
+export interface QivivoAccountDef extends NodeDef {
+  pollInterval: number | string;
+  apiUrl: string;
+  authUrl: string;
+  clientId: string;
+}
+
+interface QivivoCredentials {
+  username?: string;
+  password?: string;
+}
+
+/** What flow nodes use of their account. */
+export interface QivivoAccountNode extends Node<QivivoCredentials> {
+  /** Set when the account's settings are unusable; every use reports it. */
+  configError?: ApiError;
+  session?: ComapSession;
+  monitor?: HeatingMonitor;
+  /** Commands to one target run one at a time, in arrival order. */
+  commands: KeyedSerialQueue;
+}
+
+const FIRST_POLL_DELAY_MS = 500;
+
+export default function register(RED: NodeAPI): void {
+  function QivivoAccount(this: QivivoAccountNode, def: QivivoAccountDef): void {
+    RED.nodes.createNode(this, def);
+    this.commands = new KeyedSerialQueue();
+    const minutes = settingNumber(def.pollInterval, 15, 0, 1440);
+    try {
+      this.session = createComapSession({
+        apiUrl: def.apiUrl,
+        authUrl: def.authUrl,
+        clientId: def.clientId,
+        username: this.credentials.username ?? '',
+        password: this.credentials.password ?? '',
+      });
+      this.monitor = new HeatingMonitor(this.session.heating, { intervalMs: minutes * 60_000, firstDelayMs: FIRST_POLL_DELAY_MS });
+    } catch (err) {
+      this.configError = toApiError(err);
+      this.warn(this.configError.message);
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      this.monitor?.close();
+      this.session?.auth.reset();
+      done();
+    });
+  }
+
+  RED.nodes.registerType<QivivoAccountNode, QivivoAccountDef, Record<string, never>, QivivoCredentials>('qivivo-account', QivivoAccount, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+  registerQivivoAdminRoutes(RED);
+}

@@ -1,0 +1,18 @@
+import type { Node, NodeAPI } from 'node-red';
+import { ProgramResult } from '../../lib/comap/heating';
+import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
+import { CommandNodeDef, setupCommandNode } from '../shared/command-node';
+import { parseReference } from '../shared/input';
+
+export default function register(RED: NodeAPI): void {
+  function QivivoProgram(this: Node, def: CommandNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const housing = typeof def.housing === 'string' ? def.housing : '';
+    setupCommandNode<QivivoAccountNode, string, ProgramResult>(RED, this, def, 'qivivo-account', {
+      parse: (msg) => ({ key: `${housing}/program`, action: parseReference(msg.payload, 'msg.payload (program name or id)') }),
+      execute: (account, program) => account.session!.heating.activateProgram(housing, program),
+      statusText: (result) => result.program.name,
+    });
+  }
+  RED.nodes.registerType('qivivo-program', QivivoProgram);
+}

@@ -1,0 +1,42 @@
+import type { Node, NodeAPI } from 'node-red';
+import { ApiError } from '../../lib/http/errors';
+
+/** Status texts of product-spec §4: green dot fine, yellow ring retrying, red ring error, grey ring paused or unconfigured. */
+export class StatusReporter {
+  constructor(
+    private readonly node: Node,
+    private readonly translate: NodeAPI['_'],
+  ) {}
+
+  ok(text: string): void {
+    this.node.status({ fill: 'green', shape: 'dot', text: clip(text) });
+  }
+
+  busy(): void {
+    this.node.status({ fill: 'blue', shape: 'dot', text: this.translate('shared.status.sending') });
+  }
+
+  retrying(attempts: number, of: number): void {
+    this.node.status({ fill: 'yellow', shape: 'ring', text: this.translate('shared.status.retrying', { attempt: attempts, of }) });
+  }
+
+  error(err: ApiError): void {
+    this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate(`shared.errors.${err.code}`)) });
+  }
+
+  paused(): void {
+    this.node.status({ fill: 'grey', shape: 'ring', text: this.translate('shared.status.paused') });
+  }
+
+  unconfigured(): void {
+    this.node.status({ fill: 'grey', shape: 'ring', text: this.translate('shared.status.unconfigured') });
+  }
+
+  clear(): void {
+    this.node.status({});
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
