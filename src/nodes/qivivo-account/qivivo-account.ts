@@ -43,7 +43,10 @@ export default function register(RED: NodeAPI): void {
         username: this.credentials.username ?? '',
         password: this.credentials.password ?? '',
       });
-      this.monitor = new HeatingMonitor(this.session.heating, { intervalMs: minutes * 60_000, firstDelayMs: FIRST_POLL_DELAY_MS });
+      const intervalMs = minutes * 60_000;
+      // Retries inside a cycle stay well within the cycle.
+      const retryBaseMs = Math.min(5_000, intervalMs / 10);
+      this.monitor = new HeatingMonitor(this.session.heating, { intervalMs, retryBaseMs, firstDelayMs: FIRST_POLL_DELAY_MS });
     } catch (err) {
       this.configError = toApiError(err);
       this.warn(this.configError.message);

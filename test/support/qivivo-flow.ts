@@ -1,0 +1,64 @@
+import helper from 'node-red-node-test-helper';
+import type { Node } from 'node-red';
+import accountNode from '../../src/nodes/qivivo-account/qivivo-account';
+import thermostatNode from '../../src/nodes/qivivo-thermostat-in/qivivo-thermostat-in';
+import zoneOrderNode from '../../src/nodes/qivivo-zone-order/qivivo-zone-order';
+import setTemperatureNode from '../../src/nodes/qivivo-set-temperature/qivivo-set-temperature';
+import programNode from '../../src/nodes/qivivo-program/qivivo-program';
+import { ComapEmulator } from '../../src/emulator/comap';
+
+helper.init(require.resolve('node-red'));
+
+export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode];
+export const DEMO = { username: 'demo@example.com', password: 'demo-password' };
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/** The account node pointing at the emulator, as the editor would save it. */
+export function accountConfig(emulator: ComapEmulator, extra: Record<string, unknown> = {}): FlowNode {
+  return { id: 'acct', type: 'qivivo-account', z: 'tab', name: 'home', pollInterval: 0, apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, clientId: '56jcvrtejpracljtirq7qnob44', ...extra };
+}
+
+/** A flow with the account, the node under test wired to two helper nodes (out, err), and a tab. */
+export function flowWith(emulator: ComapEmulator, node: FlowNode, accountExtra: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    { id: 'tab', type: 'tab', label: 'test' },
+    accountConfig(emulator, accountExtra),
+    { z: 'tab', account: 'acct', housing: '', retries: 1, retryDelay: 90, wires: [['out'], ['err']], ...node },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'err', type: 'helper', z: 'tab' },
+  ];
+}
+
+export async function load(flow: FlowNode[], credentials: Record<string, unknown> = { acct: DEMO }): Promise<void> {
+  await helper.load(QIVIVO_NODES, flow, credentials);
+}
+
+export function node(id: string): Node & { receive(msg: Record<string, unknown>): void } {
+  return helper.getNode(id) as Node & { receive(msg: Record<string, unknown>): void };
+}
+
+/** The next `count` messages arriving at a helper node. */
+export function collect<T = Record<string, unknown>>(id: string, count: number, timeoutMs = 5000): Promise<T[]> {
+  const received: T[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${id} got ${received.length}/${count} messages`)), timeoutMs);
+    helper.getNode(id).on('input', (msg: T) => {
+      received.push(msg);
+      if (received.length === count) {
+        clearTimeout(timer);
+        resolve(received);
+      }
+    });
+  });
+}
+
+/** Messages arriving at `id` within `ms`, for "nothing was sent" checks. */
+export async function during<T = Record<string, unknown>>(id: string, ms: number): Promise<T[]> {
+  const received: T[] = [];
+  helper.getNode(id).on('input', (msg: T) => received.push(msg));
+  await new Promise((r) => setTimeout(r, ms));
+  return received;
+}
+
+export { helper };
