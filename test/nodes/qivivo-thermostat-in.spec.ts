@@ -14,11 +14,7 @@ describe('qivivo-thermostat-in', function () {
 
   before(() => emulator.start());
   after(() => emulator.stop());
-  beforeEach(() => {
-    emulator.state.reset();
-    emulator.server.clearLog();
-    emulator.server.resetFaults();
-  });
+  beforeEach(() => emulator.reset());
   afterEach(() => helper.unload());
 
   it('emits the whole heating state on input (spec §3.1)', async () => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import helper from 'node-red-node-test-helper';
 import type { Node } from 'node-red';
 import accountNode from '../../src/nodes/qivivo-account/qivivo-account';
@@ -38,12 +39,16 @@ export function node(id: string): Node & { receive(msg: Record<string, unknown>)
   return helper.getNode(id) as Node & { receive(msg: Record<string, unknown>): void };
 }
 
+function emitter(id: string): EventEmitter {
+  return helper.getNode(id) as unknown as EventEmitter;
+}
+
 /** The next `count` messages arriving at a helper node. */
 export function collect<T = Record<string, unknown>>(id: string, count: number, timeoutMs = 5000): Promise<T[]> {
   const received: T[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${id} got ${received.length}/${count} messages`)), timeoutMs);
-    helper.getNode(id).on('input', (msg: T) => {
+    emitter(id).on('input', (msg: T) => {
       received.push(msg);
       if (received.length === count) {
         clearTimeout(timer);
@@ -56,7 +61,7 @@ export function collect<T = Record<string, unknown>>(id: string, count: number, 
 /** Messages arriving at `id` within `ms`, for "nothing was sent" checks. */
 export async function during<T = Record<string, unknown>>(id: string, ms: number): Promise<T[]> {
   const received: T[] = [];
-  helper.getNode(id).on('input', (msg: T) => received.push(msg));
+  emitter(id).on('input', (msg: T) => received.push(msg));
   await new Promise((r) => setTimeout(r, ms));
   return received;
 }

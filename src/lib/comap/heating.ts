@@ -110,7 +110,7 @@ export class HeatingService {
   async state(housingId = '', maxAgeMs = 0): Promise<HeatingState> {
     const housing = await this.housing(housingId);
     const cache = this.cache(housing.id);
-    if (cache.state && this.now() - cache.state.at <= maxAgeMs) return cache.state.value;
+    if (cache.state && this.now() - cache.state.at < maxAgeMs) return cache.state.value;
     cache.statePending ??= this.readState(housing, cache).finally(() => {
       cache.statePending = undefined;
     });
@@ -202,7 +202,7 @@ export class HeatingService {
 
   private async details(housing: HousingRef, maxAgeMs: number): Promise<ComapThermalDetails> {
     const cache = this.cache(housing.id);
-    if (cache.details && this.now() - cache.details.at <= maxAgeMs) return cache.details.value;
+    if (cache.details && this.now() - cache.details.at < maxAgeMs) return cache.details.value;
     const details = await this.client.thermalDetails(housing.id);
     cache.details = { value: details, at: this.now() };
     for (const zone of details.zones ?? []) {

@@ -19,7 +19,9 @@ export interface ComapSessionSettings {
   username: string;
   password: string;
   timeoutMs?: number;
-  service?: HeatingServiceOptions;
+  /** Clock of token expiry and caches (replaceable in tests). */
+  now?: () => number;
+  service?: Omit<HeatingServiceOptions, 'now'>;
 }
 
 export interface ComapSession {
@@ -41,7 +43,8 @@ export function createComapSession(settings: ComapSessionSettings): ComapSession
     username: settings.username,
     password: settings.password,
     headers: { Origin: 'https://app.comapsmarthome.com', Referer: 'https://app.comapsmarthome.com/' },
+    now: settings.now,
   });
   const client = new ComapClient(transport, auth, apiUrl);
-  return { transport, auth, client, heating: new HeatingService(client, settings.service) };
+  return { transport, auth, client, heating: new HeatingService(client, { ...settings.service, now: settings.now }) };
 }

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { ComapEmulator, COMAP_IDS } from '../../src/emulator/comap';
+import { createComapSession } from '../../src/lib/comap/session';
+import { parseOrder } from '../../src/lib/comap/orders';
+import { ApiError } from '../../src/lib/http/errors';
+
+describe('heating service against the Comap emulator', () => {
+  let now = Date.parse('2026-11-23T08:00:00Z');
+  const emulator = new ComapEmulator({ now: () => now });
+  const session = () =>
+    createComapSession({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, username: 'demo@example.com', password: 'demo-password', now: () => now });
+
+  before(() => emulator.start());
+  after(() => emulator.stop());
+  beforeEach(() => emulator.reset());
+
+  const writes = () => emulator.state.writes.map((w) => `${w.method} ${w.path.replace(/^.*\/zones\//, '')}`);
+
+  it('reads a state with one request per poll once warmed up', async () => {
+    const { heating } = session();
+    await heating.state();
+    emulator.server.clearLog();
+    for (let i = 0; i < 5; i++) {
+      now += 5 * 60_000;
+      await heating.state();
+    }
+    assert.deepEqual(
+      emulator.server.log.map((r) => r.path),
+      Array(5).fill(`/thermal/housings/${COMAP_IDS.maison}/thermal-details`),
+    );
+  });
+
+  it('refreshes programs, presets and objects after their TTL', async () => {
+    const { heating } = session();
+    await heating.state();
+    emulator.server.clearLog();
+    now += 61 * 60_000;
+    await heating.state();
+    const api = emulator.server.log.filter((r) => r.path !== '/').map((r) => r.path.split('/').pop());
+    assert.deepEqual(api.sort(), ['connected-objects', 'custom-temperatures', 'programs', 'thermal-details']);
+  });
+
+  it('replaces an instruction set elsewhere on 409: DELETE then POST', async () => {
+    const { heating } = session();
+    await heating.state();
+    const token = await emulator.login();
+    await fetch(`${emulator.apiUrl}/thermal/housings/${COMAP_IDS.maison}/thermal-control/zones/${COMAP_IDS.zones.chambres}/temporary-instruction`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ duration: 30, set_point: { instruction: 'stop' } }),
+    });
+    emulator.state.writes.length = 0;
+    emulator.server.clearLog();
+    const result = await heating.setZoneOrder('', 'Chambres', parseOrder('eco')!, 60);
+    assert.equal(result.orderName, 'Eco');
+    assert.deepEqual(emulator.server.requests('/temporary-instruction').map((r) => `${r.method} ${r.status}`), ['POST 409', 'DELETE 200', 'POST 200']);
+    assert.deepEqual(writes(), [`DELETE ${COMAP_IDS.zones.chambres}/temporary-instruction`, `POST ${COMAP_IDS.zones.chambres}/temporary-instruction`]);
+  });
+
+  it('shows a temporary order only once the cloud applies it (no optimistic setpoint)', async () => {
+    emulator.state.applyDelayMs = 3 * 60_000;
+    const { heating } = session();
+    const before = await heating.state();
+    await heating.setTemperature('', 23, 120);
+    const right = await heating.state();
+    assert.equal(right.setpoint, before.setpoint, 'still the scheduled setpoint');
+    assert.equal(right.temporary.active, true);
+    assert.equal(right.temporary.setpoint, 23);
+    now += 3 * 60_000 + 1;
+    assert.equal((await heating.state()).setpoint, 23);
+  });
+
+  it('sees temporary instructions expire', async () => {
+    const { heating } = session();
+    await heating.setZoneOrder('', COMAP_IDS.zones.chambres, parseOrder(1)!, 30);
+    const zone = (await heating.state()).zones.find((z) => z.id === COMAP_IDS.zones.chambres);
+    assert.equal(zone?.temporary.active, true);
+    now += 31 * 60_000;
+    const later = (await heating.state()).zones.find((z) => z.id === COMAP_IDS.zones.chambres);
+    assert.equal(later?.temporary.active, false);
+  });
+
+  it('keeps working when the token expires or is revoked (401 and 403)', async () => {
+    const { heating, auth } = session();
+    await heating.state();
+    emulator.cognito.revokeAll();
+    emulator.staleTokenStatus = 403;
+    await heating.state();
+    emulator.cognito.expireAll();
+    await heating.state();
+    assert.deepEqual(auth.stats, { passwordLogins: 1, refreshes: 2 });
+  });
+
+  it('reports null, not made-up values, for a zone with a transmission error', async () => {
+    emulator.state.setTransmissionError(COMAP_IDS.zones.sejour);
+    emulator.state.nullPresence = true;
+    const state = await session().heating.state();
+    assert.equal(state.temperature, null);
+    assert.equal(state.humidity, null);
+    assert.equal(state.lastPresence, null);
+  });
+
+  it('lists zones and programs for the editor', async () => {
+    const { heating } = session();
+    assert.deepEqual((await heating.housings()).map((h) => h.name), ['Maison', 'Chalet']);
+    const zones = await heating.zones('');
+    assert.deepEqual(zones.map((z) => `${z.name}:${z.kind}`), ['Séjour:thermostat', 'Chambres:pilot-wire', 'Salle de bain:pilot-wire']);
+    assert.deepEqual((await heating.programs(COMAP_IDS.maison)).map((p) => `${p.name}:${p.active}`), ['Semaine:true', 'Vacances:false']);
+  });
+
+  it('refuses a password login to another account and unknown housings', async () => {
+    const { heating } = session();
+    await assert.rejects(heating.state('h-unknown'), (e: ApiError) => e.code === 'NOT_FOUND');
+  });
+});
