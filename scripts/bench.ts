@@ -1,0 +1,40 @@
+/**
+ * `npm run bench`: measures the package against the emulators and prints a table, then one
+ * JSON line with every figure. Targets are product-spec §6; the figures are measured, not asserted.
+ */
+import { measureComap } from './bench/comap';
+import { stopRuntime } from './bench/runtime';
+
+interface Row {
+  figure: string;
+  value: number;
+  target: string;
+  ok: boolean;
+}
+
+async function main(): Promise<void> {
+  const comap = await measureComap();
+  const rows: Row[] = [
+    { figure: 'Comap requests per poll cycle, 1 node', value: comap.requestsPerCycle1, target: '≤ 2', ok: comap.requestsPerCycle1 <= 2 },
+    { figure: 'Comap requests per poll cycle, 100 nodes', value: comap.requestsPerCycle100, target: '≤ 2', ok: comap.requestsPerCycle100 <= 2 },
+    { figure: 'Comap requests per cycle over 24 h (incl. refreshes)', value: comap.requestsPerCycle24h, target: '≤ 2', ok: comap.requestsPerCycle24h <= 2 },
+    { figure: 'password logins over 24 h of 5-min polling', value: comap.logins24h, target: '1', ok: comap.logins24h === 1 },
+    { figure: 'logins for 20 commands on an expired token', value: comap.loginsConcurrentExpired, target: '1', ok: comap.loginsConcurrentExpired === 1 },
+    { figure: 'API writes for 100 setpoints in 2 s', value: comap.writesBurst100, target: '≤ 2', ok: comap.writesBurst100 <= 2 },
+    { figure: 'input → request overhead, median (ms)', value: comap.overheadMedianMs, target: '≤ 1', ok: comap.overheadMedianMs <= 1 },
+    { figure: 'time to load the node files (ms)', value: comap.loadMs, target: '≤ 150', ok: comap.loadMs <= 150 },
+  ];
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(8)}  target  met`);
+  for (const r of rows) console.log(`${r.figure.padEnd(width)}  ${String(r.value).padStart(8)}  ${r.target.padEnd(6)}  ${r.ok ? 'yes' : 'NO'}`);
+  console.log(JSON.stringify({ comap }));
+  await stopRuntime();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,170 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ComapEmulator } from '../../src/emulator/comap';
+import { HeatingMonitor } from '../../src/lib/comap/monitor';
+import { createComapSession } from '../../src/lib/comap/session';
+import { parseOrder } from '../../src/lib/comap/orders';
+import { KeyedSerialQueue } from '../../src/lib/schedule/serial-queue';
+import { FlowNode, loadFlow, messages, receiver, sleep, unload } from './runtime';
+
+const ROOT = join(__dirname, '..', '..');
+const NODE_FILES = ['qivivo-account', 'qivivo-thermostat-in', 'qivivo-zone-order', 'qivivo-set-temperature', 'qivivo-program'].map((t) =>
+  join(ROOT, 'dist', 'nodes', t, `${t}.js`),
+);
+const CREDENTIALS = { acct: { username: 'demo@example.com', password: 'demo-password' } };
+
+function account(emulator: ComapEmulator, pollInterval: number): FlowNode {
+  return { id: 'acct', type: 'qivivo-account', z: 'tab', pollInterval, apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, clientId: '56jcvrtejpracljtirq7qnob44' };
+}
+
+/** Requests per poll cycle with `nodes` thermostat-in nodes on one account, after warm-up. */
+async function requestsPerCycle(emulator: ComapEmulator, nodes: number): Promise<number> {
+  emulator.reset();
+  const flow: FlowNode[] = [{ id: 'tab', type: 'tab' }, account(emulator, 0.005), { id: 'sink', type: 'helper', z: 'tab' }];
+  for (let i = 0; i < nodes; i++) flow.push({ id: `t${i}`, type: 'qivivo-thermostat-in', z: 'tab', account: 'acct', housing: '', output: 'state', wires: [['sink'], ['sink']] });
+  await loadFlow(NODE_FILES, flow, CREDENTIALS);
+  await sleep(1500); // login, housing list and caches
+  emulator.server.clearLog();
+  await sleep(3000);
+  const cycles = emulator.server.requests('/thermal-details').length;
+  const total = emulator.server.log.length;
+  await unload();
+  return cycles ? total / cycles : Number.NaN;
+}
+
+/** Password logins over 24 h of 5-min polling with 1-h tokens, on a simulated clock. */
+async function logins24h(emulator: ComapEmulator, clock: { now: number }): Promise<{ logins: number; requestsPerCycle: number }> {
+  emulator.reset();
+  const session = createComapSession({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, username: 'demo@example.com', password: 'demo-password', now: () => clock.now });
+  const monitor = new HeatingMonitor(session.heating, { intervalMs: 0 });
+  const unsubscribe = monitor.subscribe({ housingId: '', onState: () => undefined, onFailure: () => undefined, onError: () => undefined });
+  const cycles = 288;
+  for (let i = 0; i < cycles; i++) {
+    await monitor.pollNow();
+    clock.now += 5 * 60_000;
+  }
+  unsubscribe();
+  monitor.close();
+  return { logins: session.auth.stats.passwordLogins, requestsPerCycle: emulator.server.log.length / cycles };
+}
+
+/**
+ * Logins (password or refresh) when 20 commands hit a token the cloud has just expired; commands
+ * to one target run one at a time, as the account node runs them.
+ */
+async function loginsConcurrentExpired(emulator: ComapEmulator): Promise<number> {
+  emulator.reset();
+  const session = createComapSession({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, username: 'demo@example.com', password: 'demo-password' });
+  const queue = new KeyedSerialQueue();
+  await session.heating.state();
+  emulator.cognito.expireAll();
+  const before = session.auth.stats.passwordLogins + session.auth.stats.refreshes;
+  const commands = Array.from({ length: 20 }, (_, i) => {
+    if (i % 3 === 0) return queue.run('thermostat', () => session.heating.setTemperature('', 18 + i / 2, 120));
+    const zone = i % 3 === 1 ? 'Chambres' : 'Salle de bain';
+    return queue.run(zone, () => session.heating.setZoneOrder('', zone, parseOrder(i % 6)!, 120));
+  });
+  await Promise.all([...commands, session.heating.state(), session.heating.state('h-chalet-0002')]);
+  return session.auth.stats.passwordLogins + session.auth.stats.refreshes - before;
+}
+
+/** API writes for 100 setpoint messages within 2 s to a set-temperature node (debounce 1000 ms). */
+async function writesBurst(emulator: ComapEmulator): Promise<number> {
+  emulator.reset();
+  const flow: FlowNode[] = [
+    { id: 'tab', type: 'tab' },
+    account(emulator, 0),
+    { id: 's1', type: 'qivivo-set-temperature', z: 'tab', account: 'acct', housing: '', duration: 120, debounce: 1000, retries: 1, retryDelay: 90, wires: [['out'], ['out']] },
+    { id: 'out', type: 'helper', z: 'tab' },
+  ];
+  await loadFlow(NODE_FILES, flow, CREDENTIALS);
+  const out = messages('out');
+  for (let i = 0; i < 100; i++) {
+    receiver('s1').receive({ payload: 18 + (i % 8) * 0.5 });
+    await sleep(20);
+  }
+  while (out.length === 0) await sleep(50);
+  await sleep(500);
+  await unload();
+  return emulator.state.writes.length;
+}
+
+/** Median time from an input message to its HTTP request being sent (debounce 0, warm session). */
+async function overheadMedianMs(emulator: ComapEmulator): Promise<number> {
+  emulator.reset();
+  const flow: FlowNode[] = [
+    { id: 'tab', type: 'tab' },
+    account(emulator, 0),
+    { id: 'z1', type: 'qivivo-zone-order', z: 'tab', account: 'acct', housing: '', zone: 'Chambres', duration: 120, retries: 0, retryDelay: 90, wires: [['out'], ['out']] },
+    { id: 'out', type: 'helper', z: 'tab' },
+  ];
+  await loadFlow(NODE_FILES, flow, CREDENTIALS);
+  const out = messages('out');
+  const samples: number[] = [];
+  let sentAt = 0;
+  const onRequest = (): void => {
+    if (!sentAt) sentAt = performance.now();
+  };
+  subscribe('http.client.request.start', onRequest);
+  for (let i = 0; i < 60; i++) {
+    const expected = out.length + 1;
+    sentAt = 0;
+    const start = performance.now();
+    receiver('z1').receive({ payload: i % 2 ? 'eco' : 'confort' });
+    while (out.length < expected) await sleep(1);
+    if (i >= 10) samples.push(sentAt - start); // the first ones log in and fill the caches
+  }
+  unsubscribe('http.client.request.start', onRequest);
+  await unload();
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+/** Time to require the built node files in a fresh Node.js process. */
+function loadMs(): number {
+  const script = `const t=performance.now();for(const f of ${JSON.stringify(NODE_FILES)})require(f);console.log(performance.now()-t)`;
+  const runs = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()));
+  return runs.sort((a, b) => a - b)[2];
+}
+
+export interface ComapFigures {
+  requestsPerCycle1: number;
+  requestsPerCycle100: number;
+  requestsPerCycle24h: number;
+  logins24h: number;
+  loginsConcurrentExpired: number;
+  writesBurst100: number;
+  overheadMedianMs: number;
+  loadMs: number;
+}
+
+export async function measureComap(): Promise<ComapFigures> {
+  const clock = { now: Date.parse('2026-11-23T00:00:00Z') };
+  const simulated = new ComapEmulator({ now: () => clock.now });
+  const live = new ComapEmulator();
+  await simulated.start();
+  await live.start();
+  try {
+    const day = await logins24h(simulated, clock);
+    return {
+      requestsPerCycle1: round(await requestsPerCycle(live, 1)),
+      requestsPerCycle100: round(await requestsPerCycle(live, 100)),
+      requestsPerCycle24h: round(day.requestsPerCycle),
+      logins24h: day.logins,
+      loginsConcurrentExpired: await loginsConcurrentExpired(live),
+      writesBurst100: await writesBurst(live),
+      overheadMedianMs: round(await overheadMedianMs(live), 3),
+      loadMs: round(loadMs(), 1),
+    };
+  } finally {
+    await simulated.stop();
+    await live.stop();
+  }
+}
+
+function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
