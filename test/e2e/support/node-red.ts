@@ -1,0 +1,107 @@
+import express from 'express';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
+
+export interface RuntimeOptions {
+  /** Node-RED settings merged over the defaults (adminAuth, contextStorage…). */
+  settings?: Record<string, unknown>;
+  /** Keep this user directory (for restart tests); a temporary one otherwise. */
+  userDir?: string;
+}
+
+interface RedApi {
+  init(server: Server, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  httpAdmin: express.Express;
+  httpNode: express.Express;
+}
+
+/**
+ * A real Node-RED runtime embedded in the test process, loading this package from the checkout
+ * (nodesDir), with its admin API on a loopback port.
+ */
+export class NodeRedRuntime {
+  url = '';
+  userDir: string;
+  private server?: Server;
+  private red?: RedApi;
+  private readonly ownsUserDir: boolean;
+
+  constructor(private readonly options: RuntimeOptions = {}) {
+    this.ownsUserDir = !options.userDir;
+    this.userDir = options.userDir ?? mkdtempSync(join(tmpdir(), 'nr-e2e-'));
+  }
+
+  async start(): Promise<string> {
+    // A fresh module instance per runtime, so that a test can stop one and start another.
+    for (const key of Object.keys(require.cache)) if (/node_modules[\\/](node-red|@node-red)[\\/]/.test(key)) delete require.cache[key];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.red = require('node-red') as RedApi;
+    const app = express();
+    this.server = createServer(app);
+    this.red.init(this.server, {
+      userDir: this.userDir,
+      nodesDir: [PACKAGE_ROOT],
+      flowFile: 'flows.json',
+      credentialSecret: 'e2e-secret',
+      httpAdminRoot: '/',
+      httpNodeRoot: '/api',
+      uiPort: 0,
+      logging: { console: { level: 'off' } },
+      editorTheme: { tours: false, projects: { enabled: false } },
+      telemetry: { enabled: false },
+      externalModules: { autoInstall: false, palette: { allowInstall: false } },
+      ...this.options.settings,
+    });
+    app.use('/', this.red.httpAdmin);
+    app.use('/api', this.red.httpNode);
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await this.red.start();
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.red?.stop();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if (this.ownsUserDir) rmSync(this.userDir, { recursive: true, force: true });
+  }
+
+  async api(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.url}${path}`, { ...init, headers: { Accept: 'application/json', ...(init.headers as Record<string, string>) } });
+  }
+
+  async json<T = unknown>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.api(path, init);
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  /** Full deploy through the admin API, as the editor does it. */
+  async deploy(flows: unknown[]): Promise<void> {
+    const { rev } = await this.json<{ rev: string }>('/flows', { headers: { 'Node-RED-API-Version': 'v2' } });
+    await this.json('/flows', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify({ rev, flows }),
+    });
+  }
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
