@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ComapEmulator, COMAP_IDS } from '../../src/emulator/comap';
-import { NodeRedRuntime, until } from './support/node-red';
+import { NodeRedRuntime, until } from '../../scripts/shared/node-red-runtime';
 
 const HEATING_TYPES = ['qivivo-account', 'qivivo-thermostat-in', 'qivivo-zone-order', 'qivivo-set-temperature', 'qivivo-program'];
 

@@ -110,3 +110,21 @@ describe('Cognito auth', () => {
     assert.ok(await make().accessToken());
   });
 });
+
+describe('Cognito auth behind a gateway page', () => {
+  const server = new EmulatorServer((req) =>
+    req.path === '/ok-html' ? { status: 200, raw: '<html>WAF</html>' } : { status: 403, raw: '<html>Forbidden</html>', headers: { 'Content-Type': 'text/html' } },
+  );
+  let base: string;
+  before(async () => {
+    base = await server.start();
+  });
+  after(() => server.stop());
+
+  for (const path of ['/ok-html', '/forbidden-html']) {
+    it(`treats an HTML answer (${path}) as UNAVAILABLE, not as a wrong password`, async () => {
+      const auth = new CognitoAuth(new Transport({ service: 'Test' }), { authUrl: `${base}${path}`, clientId: 'c', username: 'u', password: 'p' });
+      await assert.rejects(auth.accessToken(), (e: ApiError) => e.code === 'UNAVAILABLE');
+    });
+  }
+});

@@ -142,10 +142,14 @@ function readAuthResult(data: unknown, service: string): { accessToken: string; 
   };
 }
 
-/** Cognito answers errors as HTTP 400 with `{"__type": "…Exception"}`. */
+/**
+ * Cognito answers errors as HTTP 400 with `{"__type": "…Exception"}`. Any other answer (an HTML
+ * page or an empty body from a gateway or firewall) is a passing trouble, worth another try.
+ */
 function cognitoError(err: unknown, service: string): unknown {
   if (!isApiError(err) || err.status === undefined || err.status >= 500 || err.status === 429) return err;
   const type = String((err.body as { __type?: unknown } | undefined)?.__type ?? '').split('#').pop() ?? '';
+  if (!type) return new ApiError('UNAVAILABLE', `${service} login service sent an unexpected answer (HTTP ${err.status})`, { status: err.status });
   if (CREDENTIAL_ERRORS.has(type)) {
     return new ApiError('AUTH_FAILED', `${service} refused the login: check the e-mail address and password`, { status: err.status });
   }

@@ -1,7 +1,7 @@
 import { Browser, chromium, Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from './node-red';
+import { PACKAGE_ROOT } from '../../../scripts/shared/node-red-runtime';
 
 export const ARTIFACTS = join(PACKAGE_ROOT, 'test-artifacts');
 

@@ -5,13 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
+export const PACKAGE_ROOT = join(__dirname, '..', '..');
 
 export interface RuntimeOptions {
   /** Node-RED settings merged over the defaults (adminAuth, contextStorage…). */
   settings?: Record<string, unknown>;
-  /** Keep this user directory (for restart tests); a temporary one otherwise. */
+  /** Keep this user directory (for restarts and the demo); a temporary one otherwise. */
   userDir?: string;
+  /** Listen on this port (0 = any free port). */
+  port?: number;
 }
 
 interface RedApi {
@@ -61,7 +63,10 @@ export class NodeRedRuntime {
     });
     app.use('/', this.red.httpAdmin);
     app.use('/api', this.red.httpNode);
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     await this.red.start();
     return this.url;

@@ -1,0 +1,117 @@
+/**
+ * Seed data of the Veolia emulator. Everything is derived from a contract seed and a date, so
+ * the same clock always gives the same history. Facts the public material does not confirm are
+ * gathered in UNCERTAIN below, so they can be corrected in one place.
+ */
+
+export const DEMO_USERNAME = 'demo@example.com';
+export const DEMO_PASSWORD = 'demo-password';
+
+/** Cognito app clients of the national, Toulouse and Perpignan portals (veolia-api.md §2.1). */
+export const VEOLIA_CLIENT_IDS: readonly string[] = ['3kghade1fg54739kj8pkbova8j', '19bjc8ldefie683n889iiubjc8', '54e8dri103e65defj6p67eolli'];
+
+export const UNCERTAIN = {
+  /** Only `MESURE` is documented; the spelling of an estimated reading is a guess. */
+  measuredFlag: 'MESURE',
+  estimatedFlag: 'ESTIME',
+  /**
+   * Whether the index of day D is the reading closing D (index(D) − index(D−1) = litres(D)) or
+   * opening it. Both exist in older generations; the current one is unknown.
+   */
+  indexConvention: 'end-of-day' as IndexConvention,
+  /** Bills of the public capture fall on the 5th of June and December; assumed for all contracts. */
+  billingMonths: [6, 12] as readonly number[],
+  billingDay: 5,
+  /** The billed volume is read as the sum of the period's daily litres; mapping not confirmed. */
+  billedVolume: 'sum-of-days' as const,
+  /** `index_facture` holds small numbers in captures: taken as whole m³. */
+  billedIndexUnit: 'm3' as const,
+  /** A meter without telemetry: its reading mode label. */
+  manualReadingMode: 'RELEVE_MANUEL',
+  telemetryReadingMode: 'TELERELEVE',
+  /** One day in about 31 is published as an estimate in the seeded history. */
+  estimatedOneIn: 31,
+};
+
+export type IndexConvention = 'end-of-day' | 'start-of-day';
+
+export interface ContractSeed {
+  /** `id_abonnement`. */
+  id: string;
+  contactId: string;
+  tierId: string;
+  meter: string;
+  pds: string;
+  label: string;
+  address: string;
+  /** Subscription start, in days before the emulator's first day. */
+  startDaysAgo: number;
+  /** Meter reading at subscription start, litres. */
+  startIndexLitres: number;
+  /** Typical daily use, litres. */
+  baseLitres: number;
+  telemetry: boolean;
+}
+
+/** The account's main contract: about two years of history. */
+export const MAIN_CONTRACT: ContractSeed = {
+  id: '9304136',
+  contactId: '1000123',
+  tierId: '2000456',
+  meter: 'D21FA012345',
+  pds: '1050123456',
+  label: 'Contrat eau - Maison',
+  address: '12 rue des Lilas 31000 TOULOUSE',
+  startDaysAgo: 700,
+  startIndexLitres: 123_456,
+  baseLitres: 320,
+  telemetry: true,
+};
+
+/** A second contract (another contact and tier), opened recently: its history is short. */
+export const SECOND_CONTRACT: ContractSeed = {
+  id: '9304200',
+  contactId: '1000124',
+  tierId: '2000457',
+  meter: 'D22FB067890',
+  pds: '1050987654',
+  label: 'Contrat eau - Gîte',
+  address: '3 chemin du Moulin 31450 AYGUESVIVES',
+  startDaysAgo: 20,
+  startIndexLitres: 8_000,
+  baseLitres: 150,
+  telemetry: true,
+};
+
+export interface VeoliaUserSeed {
+  username: string;
+  password: string;
+  /** Login answers with this challenge (EMAIL_OTP) instead of tokens. */
+  challenge?: string;
+  contracts?: ContractSeed[];
+}
+
+export const DEMO_USER: VeoliaUserSeed = { username: DEMO_USERNAME, password: DEMO_PASSWORD, contracts: [MAIN_CONTRACT] };
+
+/** FNV-1a: a stable hash, so a date always gets the same litres. */
+export function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** True use of one day: base ±40 %, a quarter more at weekends. */
+export function trueLitres(seed: ContractSeed, date: string): number {
+  const spread = 0.6 + ((hash(`${seed.id}:${date}`) % 1000) / 1000) * 0.8;
+  const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
+  const weekend = weekday === 0 || weekday === 6 ? 1.25 : 1;
+  return Math.round(seed.baseLitres * spread * weekend);
+}
+
+/** Whether the seeded history publishes this day as an estimate (flat base value). */
+export function seededEstimate(seed: ContractSeed, date: string): boolean {
+  return hash(`${seed.id}:estimate:${date}`) % UNCERTAIN.estimatedOneIn === 0;
+}
