@@ -27,13 +27,14 @@ if (wantChromium) {
   const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (!existsSync(chromium)) {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    let hasApt = false;
-    try {
-      execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
-      hasApt = true;
-    } catch {
-      hasApt = false;
-    }
+    const hasApt = (() => {
+      try {
+        execFileSync('apt-get', ['--version'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
     if (isRoot && hasApt) {
       run('apt-get', ['update', '-qq']);
       run('apt-get', ['install', '-y', '-qq', 'chromium']);
