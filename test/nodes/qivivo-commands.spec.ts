@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ComapEmulator } from '../../src/emulator/comap';
 import { COMAP_IDS } from '../../src/emulator/comap/fixture';
-import { collect, during, flowWith, helper, load, node } from '../support/qivivo-flow';
+import { collect, during, flowWith, helper, load, node } from '../support/flow';
 import { TimerTracker } from '../support/timer-tracker';
 
 interface ErrorMsg {

@@ -109,9 +109,9 @@ describe('Veolia client', () => {
       await client.espaceClient();
     });
 
-    it('PROTOCOL for an HTML page answered 200 to the login', async () => {
+    it('UNAVAILABLE (worth a retry) for an HTML page answered 200 to the login', async () => {
       emu.server.faults.htmlCount = 1;
-      await rejects(client.espaceClient(), 'PROTOCOL');
+      await rejects(client.espaceClient(), 'UNAVAILABLE');
     });
 
     it('RATE_LIMITED on 429 with the Retry-After delay', async () => {

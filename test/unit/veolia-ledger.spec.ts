@@ -29,6 +29,12 @@ describe('DayLedger', () => {
     assert.equal(indexOnly.emit.length, 1);
   });
 
+  it('does not treat days older than the emitted history as new, but fills later gaps', () => {
+    const first = DayLedger.empty().update('c1', [day('2026-11-10'), day('2026-11-12')]).ledger;
+    const next = first.update('c1', [day('2026-11-01'), day('2026-11-10'), day('2026-11-11'), day('2026-11-12'), day('2026-11-13')]);
+    assert.deepEqual(next.emit.map((d) => d.date), ['2026-11-11', '2026-11-13']);
+  });
+
   it('keeps contracts apart', () => {
     const { ledger } = DayLedger.empty().update('A', [day('2026-11-20')]);
     assert.equal(ledger.update('B', [day('2026-11-20')]).emit.length, 1);

@@ -90,10 +90,13 @@ export class DayLedger {
     const ordered = [...latest.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
     const newest = ordered.length > 0 ? ordered[ordered.length - 1].date : undefined;
     const horizon = oldestKept(maxDate(this.lastDate(contractId), newest));
+    // Days older than the history already emitted are not news: the backfill chose that horizon.
+    const oldestKnown = Object.keys(known).sort()[0];
     const emit: DayRecord[] = [];
     const next: Record<string, string> = { ...known };
     for (const day of ordered) {
       if (horizon && day.date < horizon) continue;
+      if (!range && oldestKnown && day.date < oldestKnown) continue;
       const print = fingerprint(day);
       const inRange = range ? day.date >= range.from && day.date <= range.to : false;
       if (range ? !inRange : known[day.date] === print) continue;

@@ -6,11 +6,14 @@ import thermostatNode from '../../src/nodes/qivivo-thermostat-in/qivivo-thermost
 import zoneOrderNode from '../../src/nodes/qivivo-zone-order/qivivo-zone-order';
 import setTemperatureNode from '../../src/nodes/qivivo-set-temperature/qivivo-set-temperature';
 import programNode from '../../src/nodes/qivivo-program/qivivo-program';
+import veoliaAccountNode from '../../src/nodes/veolia-account/veolia-account';
+import waterNode from '../../src/nodes/veolia-water-consumption/veolia-water-consumption';
 import { ComapEmulator } from '../../src/emulator/comap';
 
 helper.init(require.resolve('node-red'));
 
 export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode];
+export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode];
 export const DEMO = { username: 'demo@example.com', password: 'demo-password' };
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -32,7 +35,7 @@ export function flowWith(emulator: ComapEmulator, node: FlowNode, accountExtra: 
 }
 
 export async function load(flow: FlowNode[], credentials: Record<string, unknown> = { acct: DEMO }): Promise<void> {
-  await helper.load(QIVIVO_NODES, flow, credentials);
+  await helper.load(ALL_NODES, flow, credentials);
 }
 
 export function node(id: string): Node & { receive(msg: Record<string, unknown>): void } {

@@ -1,0 +1,52 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ApiError, toApiError } from '../../lib/http/errors';
+import { createVeoliaSession, VeoliaSession } from '../../lib/veolia/water';
+import { registerVeoliaAdminRoutes } from './admin-routes';
+
+export interface VeoliaAccountDef extends NodeDef {
+  portal: string;
+  apiUrl: string;
+  authUrl: string;
+  clientId: string;
+}
+
+interface VeoliaCredentials {
+  username?: string;
+  password?: string;
+}
+
+/** What flow nodes use of their account. */
+export interface VeoliaAccountNode extends Node<VeoliaCredentials> {
+  configError?: ApiError;
+  session?: VeoliaSession;
+}
+
+export default function register(RED: NodeAPI): void {
+  function VeoliaAccount(this: VeoliaAccountNode, def: VeoliaAccountDef): void {
+    RED.nodes.createNode(this, def);
+    // A named portal uses its own endpoints; the stored ones count only for a custom portal.
+    const custom = def.portal === 'custom';
+    try {
+      this.session = createVeoliaSession({
+        portal: def.portal || 'national',
+        apiUrl: custom ? def.apiUrl : undefined,
+        authUrl: custom ? def.authUrl : undefined,
+        clientId: custom ? def.clientId : undefined,
+        username: this.credentials.username ?? '',
+        password: this.credentials.password ?? '',
+      });
+    } catch (err) {
+      this.configError = toApiError(err);
+      this.warn(this.configError.message);
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      this.session?.auth.reset();
+      done();
+    });
+  }
+
+  RED.nodes.registerType<VeoliaAccountNode, VeoliaAccountDef, Record<string, never>, VeoliaCredentials>('veolia-account', VeoliaAccount, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+  registerVeoliaAdminRoutes(RED);
+}
