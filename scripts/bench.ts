@@ -4,6 +4,7 @@
  */
 import { measureComap } from './bench/comap';
 import { stopRuntime } from './bench/runtime';
+import { measureVeolia } from './bench/veolia';
 
 interface Row {
   figure: string;
@@ -14,6 +15,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const comap = await measureComap();
+  const veolia = await measureVeolia();
   const rows: Row[] = [
     { figure: 'Comap requests per poll cycle, 1 node', value: comap.requestsPerCycle1, target: '≤ 2', ok: comap.requestsPerCycle1 <= 2 },
     { figure: 'Comap requests per poll cycle, 100 nodes', value: comap.requestsPerCycle100, target: '≤ 2', ok: comap.requestsPerCycle100 <= 2 },
@@ -23,11 +25,15 @@ async function main(): Promise<void> {
     { figure: 'API writes for 100 setpoints in 2 s', value: comap.writesBurst100, target: '≤ 2', ok: comap.writesBurst100 <= 2 },
     { figure: 'input → request overhead, median (ms)', value: comap.overheadMedianMs, target: '≤ 1', ok: comap.overheadMedianMs <= 1 },
     { figure: 'time to load the node files (ms)', value: comap.loadMs, target: '≤ 150', ok: comap.loadMs <= 150 },
+    { figure: 'Veolia requests per daily sync, worst day of a year', value: veolia.requestsPerSyncSteady, target: '≤ 4', ok: veolia.requestsPerSyncSteady <= 4 },
+    { figure: 'Veolia requests per daily sync, average', value: veolia.requestsPerSyncSteadyAverage, target: '≤ 4', ok: veolia.requestsPerSyncSteadyAverage <= 4 },
+    { figure: 'Veolia requests, first run (30-day backfill)', value: veolia.requestsFirstRunBackfill, target: '—', ok: true },
+    { figure: 'Veolia requests, first run (730-day backfill)', value: veolia.requestsFirstRunBackfill730, target: '—', ok: true },
   ];
   const width = Math.max(...rows.map((r) => r.figure.length));
   console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(8)}  target  met`);
   for (const r of rows) console.log(`${r.figure.padEnd(width)}  ${String(r.value).padStart(8)}  ${r.target.padEnd(6)}  ${r.ok ? 'yes' : 'NO'}`);
-  console.log(JSON.stringify({ comap }));
+  console.log(JSON.stringify({ comap, veolia }));
   await stopRuntime();
 }
 

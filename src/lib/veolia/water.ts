@@ -31,6 +31,8 @@ export interface SyncOptions {
   historyDays?: number;
   /** Newest day already emitted (from the node's stored ledger); absent on the very first run. */
   lastDate?: string;
+  /** Same as lastDate, asked once the contract is known (when syncing the default contract). */
+  lastDateOf?: (contractId: string) => string | undefined;
   /** Fetch this range whatever was emitted (history import). */
   range?: DateRange;
   signal?: AbortSignal;
@@ -127,19 +129,20 @@ export class WaterService {
     // Data missing from the caches is always fetched; refreshing stale data is limited to one request.
     const budget: Budget = { left: 1, contractsFetched: false };
     let contract = await this.contractForSync(contractId, budget, options.signal);
+    const lastDate = options.lastDate ?? options.lastDateOf?.(contract.id);
     const today = zonedDate(this.now());
     const yesterday = addDays(today, -1);
     const oldest = maxOf(contract.subscriptionStart, addDays(today, -MAX_HISTORY_DAYS));
-    const steady = !range && options.lastDate !== undefined;
+    const steady = !range && lastDate !== undefined;
 
     let from: string;
     let to = yesterday;
     if (range) {
       from = range.from;
       to = minOf(range.to, yesterday);
-    } else if (options.lastDate !== undefined) {
+    } else if (lastDate !== undefined) {
       // From the day after the last one emitted, and never less than the recheck window.
-      from = minOf(addDays(options.lastDate, 1), addDays(today, -this.recheckDays));
+      from = minOf(addDays(lastDate, 1), addDays(today, -this.recheckDays));
     } else {
       from = addDays(today, -historyDays);
     }

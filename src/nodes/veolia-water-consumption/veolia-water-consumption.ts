@@ -66,8 +66,8 @@ export default function register(RED: NodeAPI): void {
       queue.run('sync', async () => {
         if (closed) return;
         const known = ledger();
-        const contract = await water.contract(contractId);
-        const result = await water.sync(contractId, { historyDays, lastDate: range ? undefined : known.lastDate(contract.id), range, signal: abort.signal });
+        const lastDateOf = range ? undefined : (id: string) => known.lastDate(id);
+        const result = await water.sync(contractId, { historyDays, lastDateOf, range, signal: abort.signal });
         if (closed) return;
         const update = known.update(result.contract.id, result.days, { range });
         if (update.ledger !== known) context.set(LEDGER_KEY, update.ledger.toJSON());
