@@ -10,7 +10,8 @@ import veoliaAccountNode from '../../src/nodes/veolia-account/veolia-account';
 import waterNode from '../../src/nodes/veolia-water-consumption/veolia-water-consumption';
 import { ComapEmulator } from '../../src/emulator/comap';
 
-helper.init(require.resolve('node-red'));
+// NODE_RED_PATH runs the same tests against another Node-RED (the compatibility run uses 5.x).
+helper.init(process.env.NODE_RED_PATH ?? require.resolve('node-red'));
 
 export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode];
 export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode];

@@ -11,6 +11,8 @@ export interface QivivoAccountDef extends NodeDef {
   apiUrl: string;
   authUrl: string;
   clientId: string;
+  /** Request timeout in seconds (Advanced). */
+  timeout?: number | string;
 }
 
 interface QivivoCredentials {
@@ -42,6 +44,7 @@ export default function register(RED: NodeAPI): void {
         clientId: def.clientId,
         username: this.credentials.username ?? '',
         password: this.credentials.password ?? '',
+        timeoutMs: settingNumber(def.timeout, 20, 1, 120) * 1000,
       });
       const intervalMs = minutes * 60_000;
       // Retries inside a cycle stay well within the cycle.

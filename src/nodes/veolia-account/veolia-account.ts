@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { createVeoliaSession, VeoliaSession } from '../../lib/veolia/water';
+import { settingNumber } from '../shared/input';
 import { registerVeoliaAdminRoutes } from './admin-routes';
 
 export interface VeoliaAccountDef extends NodeDef {
@@ -8,6 +9,8 @@ export interface VeoliaAccountDef extends NodeDef {
   apiUrl: string;
   authUrl: string;
   clientId: string;
+  /** Request timeout in seconds (Advanced). */
+  timeout?: number | string;
 }
 
 interface VeoliaCredentials {
@@ -34,6 +37,7 @@ export default function register(RED: NodeAPI): void {
         clientId: custom ? def.clientId : undefined,
         username: this.credentials.username ?? '',
         password: this.credentials.password ?? '',
+        timeoutMs: settingNumber(def.timeout, 20, 1, 120) * 1000,
       });
     } catch (err) {
       this.configError = toApiError(err);
