@@ -1,53 +1,50 @@
 /**
- * `npm start`: the whole package working without any account. Starts the cloud emulators,
- * then a real Node-RED with this package and every example flow configured against them,
- * and prints the editor and dashboard addresses. Ctrl-C stops everything.
+ * `npm start`: the whole package working without any account. Starts both cloud emulators,
+ * then a real Node-RED 4 with this package, Dashboard 2 and every example flow configured
+ * against them, and prints the editor and dashboard addresses. Ctrl-C stops everything.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../src/emulator/comap';
-import { NodeRedRuntime, PACKAGE_ROOT } from './shared/node-red-runtime';
-import { FlowNode, mergeExamples, readExamples } from './shared/demo-flows';
+import { DEMO_PASSWORD, DEMO_USERNAME } from '../src/emulator/comap';
+import { startDemo } from './shared/demo-setup';
+import { PACKAGE_ROOT } from './shared/node-red-runtime';
 
 const NODE_RED_PORT = Number(process.env.PORT ?? 1880);
 const COMAP_PORT = Number(process.env.COMAP_EMULATOR_PORT ?? 8801);
+const VEOLIA_PORT = Number(process.env.VEOLIA_EMULATOR_PORT ?? 8802);
+/** The heating values move every 30 s, the water meter publishes a new day every minute. */
 const TICK_MS = 30_000;
+const DAY_MS = 60_000;
 
 async function main(): Promise<void> {
-  const comap = new ComapEmulator();
-  await comap.start(COMAP_PORT);
-  const tick = setInterval(() => comap.state.tick(), TICK_MS);
-
   const userDir = join(PACKAGE_ROOT, '.demo');
   mkdirSync(userDir, { recursive: true });
-  const runtime = new NodeRedRuntime({ userDir, port: NODE_RED_PORT, settings: { logging: { console: { level: 'info' } } } });
-  await runtime.start();
-
-  const qivivo: FlowNode = {
-    id: 'demo-qivivo-account',
-    type: 'qivivo-account',
-    name: 'Demo (emulator)',
+  const demo = await startDemo({
+    runtime: { userDir, port: NODE_RED_PORT, settings: { logging: { console: { level: 'info' } } } },
+    comapPort: COMAP_PORT,
+    veoliaPort: VEOLIA_PORT,
     pollInterval: 1,
-    apiUrl: comap.apiUrl,
-    authUrl: comap.authUrl,
-    clientId: '56jcvrtejpracljtirq7qnob44',
-    credentials: { username: DEMO_USERNAME, password: DEMO_PASSWORD },
-  };
-  await runtime.deploy(mergeExamples(readExamples(join(PACKAGE_ROOT, 'examples')), { qivivo }));
+    publicationDelayDays: 7,
+    waterSyncSeconds: 60,
+  });
+  const tick = setInterval(() => demo.comap.state.tick(), TICK_MS);
+  const day = setInterval(() => demo.veolia.state.advanceDay(), DAY_MS);
 
+  const url = demo.runtime.url;
   console.log('');
-  console.log(`Node-RED editor:  ${runtime.url}/`);
-  console.log(`Dashboard:        ${runtime.url}/dashboard`);
-  console.log(`Comap emulator:   ${comap.url}  (login ${DEMO_USERNAME} / ${DEMO_PASSWORD})`);
-  console.log('Press Ctrl-C to stop.');
+  console.log(`Node-RED editor:  ${url}/`);
+  console.log(`Dashboard:        ${url}/dashboard`);
+  console.log(`Comap emulator:   ${demo.comap.url}  (login ${DEMO_USERNAME} / ${DEMO_PASSWORD})`);
+  console.log(`Veolia emulator:  ${demo.veolia.url}  (login ${DEMO_USERNAME} / ${DEMO_PASSWORD})`);
+  console.log('No account needed: the flows talk to the emulators. Press Ctrl-C to stop.');
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     clearInterval(tick);
-    await runtime.stop();
-    await comap.stop();
+    clearInterval(day);
+    await demo.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -55,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -14,6 +14,8 @@ export interface RuntimeOptions {
   userDir?: string;
   /** Listen on this port (0 = any free port). */
   port?: number;
+  /** Where flows' HTTP endpoints and Dashboard 2 are served: '/api' by default, '/' as in a standard install (dashboard at /dashboard). */
+  httpNodeRoot?: '/' | '/api';
 }
 
 interface RedApi {
@@ -34,9 +36,11 @@ export class NodeRedRuntime {
   private server?: Server;
   private red?: RedApi;
   private readonly ownsUserDir: boolean;
+  private readonly nodeRoot: string;
 
   constructor(private readonly options: RuntimeOptions = {}) {
     this.ownsUserDir = !options.userDir;
+    this.nodeRoot = options.httpNodeRoot ?? '/api';
     this.userDir = options.userDir ?? mkdtempSync(join(tmpdir(), 'nr-e2e-'));
   }
 
@@ -53,7 +57,7 @@ export class NodeRedRuntime {
       flowFile: 'flows.json',
       credentialSecret: 'e2e-secret',
       httpAdminRoot: '/',
-      httpNodeRoot: '/api',
+      httpNodeRoot: this.nodeRoot,
       uiPort: 0,
       logging: { console: { level: 'off' } },
       editorTheme: { tours: false, projects: { enabled: false } },
@@ -62,7 +66,7 @@ export class NodeRedRuntime {
       ...this.options.settings,
     });
     app.use('/', this.red.httpAdmin);
-    app.use('/api', this.red.httpNode);
+    app.use(this.nodeRoot, this.red.httpNode);
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());

@@ -1,4 +1,5 @@
 import { COMAP_CLIENT_IDS, COMAP_IDS, ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from './comap';
+import { DEMO_USER, VEOLIA_CLIENT_IDS, VeoliaEmulator } from './veolia';
 
 /**
  * `npm run emulator`: starts the cloud emulators on fixed loopback ports for the demo and manual
@@ -19,6 +20,8 @@ interface CliEmulator {
 }
 
 const TICK_MS = 30_000;
+/** The water meter publishes a new day every this many ticks (every minute). */
+const TICKS_PER_WATER_DAY = 2;
 
 function comapEntry(): CliEmulator {
   const comap = new ComapEmulator();
@@ -39,7 +42,32 @@ function comapEntry(): CliEmulator {
   };
 }
 
-const EMULATORS: Array<() => CliEmulator> = [comapEntry];
+function veoliaEntry(): CliEmulator {
+  // A week behind at start, so that advancing one day per minute has days to publish.
+  const veolia = new VeoliaEmulator({ publicationDelayDays: 7 });
+  let ticks = 0;
+  return {
+    name: 'Veolia',
+    portEnv: 'VEOLIA_EMULATOR_PORT',
+    defaultPort: 8802,
+    start: (port) => veolia.start(port),
+    stop: () => veolia.stop(),
+    tick: () => {
+      if (++ticks % TICKS_PER_WATER_DAY === 0) veolia.state.advanceDay();
+    },
+    describe: (url) => [
+      '  portal:             custom',
+      `  API URL:            ${url}`,
+      `  auth URL (Cognito): ${url}/`,
+      `  client id:          ${VEOLIA_CLIENT_IDS[0]}`,
+      `  login:              ${DEMO_USER.username} / ${DEMO_USER.password}`,
+      `  contracts:          ${(DEMO_USER.contracts ?? []).map((c) => `${c.id} (${c.label})`).join(', ')}`,
+      `  newest day:         ${veolia.state.lastPublishedDate()} (one more every ${(TICK_MS * TICKS_PER_WATER_DAY) / 60_000} min)`,
+    ],
+  };
+}
+
+const EMULATORS: Array<() => CliEmulator> = [comapEntry, veoliaEntry];
 
 function portOf(entry: CliEmulator): number {
   const raw = process.env[entry.portEnv];
