@@ -4,6 +4,7 @@ import { HeatingMonitor } from '../../lib/comap/monitor';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { KeyedSerialQueue } from '../../lib/schedule/serial-queue';
 import { settingNumber } from '../shared/input';
+import { AccountUsers, SharedAccount } from '../shared/account-users';
 import { registerQivivoAdminRoutes } from './admin-routes';
 
 export interface QivivoAccountDef extends NodeDef {
@@ -21,7 +22,7 @@ interface QivivoCredentials {
 }
 
 /** What flow nodes use of their account. */
-export interface QivivoAccountNode extends Node<QivivoCredentials> {
+export interface QivivoAccountNode extends Node<QivivoCredentials>, SharedAccount {
   /** Set when the account's settings are unusable; every use reports it. */
   configError?: ApiError;
   session?: ComapSession;
@@ -36,6 +37,9 @@ export default function register(RED: NodeAPI): void {
   function QivivoAccount(this: QivivoAccountNode, def: QivivoAccountDef): void {
     RED.nodes.createNode(this, def);
     this.commands = new KeyedSerialQueue();
+    const users = new AccountUsers(() => this.session?.auth.reset());
+    this.register = (user) => users.add(user);
+    this.deregister = (user) => users.remove(user);
     const minutes = settingNumber(def.pollInterval, 15, 0, 1440);
     try {
       this.session = createComapSession({

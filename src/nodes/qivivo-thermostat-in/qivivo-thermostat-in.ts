@@ -6,6 +6,7 @@ import { ApiError } from '../../lib/http/errors';
 import { redact } from '../../lib/redact';
 import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
 import { findAccount } from '../shared/account-lookup';
+import { useAccount } from '../shared/account-users';
 import { sendError } from '../shared/error-output';
 import { StatusReporter } from '../shared/status';
 
@@ -54,6 +55,7 @@ export default function register(RED: NodeAPI): void {
       return;
     }
     const { account } = found;
+    useAccount(this, account);
     const monitor = account.monitor;
     const heating = account.session?.heating;
     if (!monitor || !heating) return;

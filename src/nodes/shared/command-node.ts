@@ -3,6 +3,7 @@ import { ApiError, isApiError } from '../../lib/http/errors';
 import { CommandRetrier, PendingCommand } from '../../lib/schedule/command-retrier';
 import { Debouncer } from '../../lib/schedule/debounce';
 import { findAccount } from './account-lookup';
+import { SharedAccount, useAccount } from './account-users';
 import { sendError } from './error-output';
 import { settingNumber } from './input';
 import { StatusReporter } from './status';
@@ -42,7 +43,11 @@ const KEPT_FIELDS = ['_msgid', 'topic', 'payload', 'zone', 'duration'];
  * optional debounce, one-at-a-time per target, delayed retries kept in node context, the two
  * outputs and the status.
  */
-export function setupCommandNode<Account extends Node & { configError?: ApiError; commands: { run<T>(key: string, task: () => Promise<T>): Promise<T> } }, A, R>(
+export function setupCommandNode<
+  Account extends Node & SharedAccount & { configError?: ApiError; commands: { run<T>(key: string, task: () => Promise<T>): Promise<T> } },
+  A,
+  R,
+>(
   RED: NodeAPI,
   node: Node,
   def: CommandNodeDef,
@@ -60,6 +65,7 @@ export function setupCommandNode<Account extends Node & { configError?: ApiError
     return;
   }
   const { account } = found;
+  useAccount(node, account);
   const retries = settingNumber(def.retries, 1, 0, 10);
   const retryDelayMs = settingNumber(def.retryDelay, 90, 1, 3600) * 1000;
   const context = node.context();

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { createVeoliaSession, VeoliaSession } from '../../lib/veolia/water';
+import { AccountUsers, SharedAccount } from '../shared/account-users';
 import { settingNumber } from '../shared/input';
 import { registerVeoliaAdminRoutes } from './admin-routes';
 
@@ -19,7 +20,7 @@ interface VeoliaCredentials {
 }
 
 /** What flow nodes use of their account. */
-export interface VeoliaAccountNode extends Node<VeoliaCredentials> {
+export interface VeoliaAccountNode extends Node<VeoliaCredentials>, SharedAccount {
   configError?: ApiError;
   session?: VeoliaSession;
 }
@@ -27,6 +28,9 @@ export interface VeoliaAccountNode extends Node<VeoliaCredentials> {
 export default function register(RED: NodeAPI): void {
   function VeoliaAccount(this: VeoliaAccountNode, def: VeoliaAccountDef): void {
     RED.nodes.createNode(this, def);
+    const users = new AccountUsers(() => this.session?.auth.reset());
+    this.register = (user) => users.add(user);
+    this.deregister = (user) => users.remove(user);
     // A named portal uses its own endpoints; the stored ones count only for a custom portal.
     const custom = def.portal === 'custom';
     try {

@@ -8,6 +8,7 @@ import { DayRecord } from '../../lib/veolia/model';
 import { DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS, WaterSyncResult } from '../../lib/veolia/water';
 import type { VeoliaAccountNode } from '../veolia-account/veolia-account';
 import { findAccount } from '../shared/account-lookup';
+import { useAccount } from '../shared/account-users';
 import { sendError } from '../shared/error-output';
 import { settingNumber } from '../shared/input';
 import { StatusReporter } from '../shared/status';
@@ -43,6 +44,7 @@ export default function register(RED: NodeAPI): void {
       return;
     }
     const water = found.account.session.water;
+    useAccount(this, found.account);
     const contractId = typeof def.contract === 'string' && def.contract ? def.contract : undefined;
     const historyDays = settingNumber(def.historyDays, DEFAULT_HISTORY_DAYS, 1, MAX_HISTORY_DAYS);
     const output = def.output === 'days' || def.output === 'values' ? def.output : 'latest';
