@@ -5,8 +5,7 @@ import { changedValues, stateFingerprint, stateValues, TopicValue } from '../../
 import { ApiError } from '../../lib/http/errors';
 import { redact } from '../../lib/redact';
 import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
-import { findAccount } from '../shared/account-lookup';
-import { useAccount } from '../shared/account-users';
+import { connectAccount } from '../shared/account-lookup';
 import { sendError } from '../shared/error-output';
 import { StatusReporter } from '../shared/status';
 
@@ -24,7 +23,7 @@ export default function register(RED: NodeAPI): void {
   function QivivoThermostatIn(this: Node, def: ThermostatInDef): void {
     RED.nodes.createNode(this, def);
     const status = new StatusReporter(this, RED._);
-    const found = findAccount<QivivoAccountNode>(RED, def.account, 'qivivo-account');
+    const account = connectAccount<QivivoAccountNode>(RED, this, def.account, 'qivivo-account', status);
     const housingId = typeof def.housing === 'string' ? def.housing : '';
     let lastFingerprint: string | undefined;
     let lastValues: TopicValue[] | undefined;
@@ -46,18 +45,8 @@ export default function register(RED: NodeAPI): void {
       this.send([{ ...base, topic: `qivivo/${state.housing.name}`, payload: state }, null]);
     };
 
-    if ('problem' in found) {
-      status.unconfigured();
-      this.on('input', (msg: NodeMessageInFlow, _send, done) => {
-        sendError(this, msg, found.problem);
-        done();
-      });
-      return;
-    }
-    const { account } = found;
-    useAccount(this, account);
-    const monitor = account.monitor;
-    const heating = account.session?.heating;
+    const monitor = account?.monitor;
+    const heating = account?.session?.heating;
     if (!monitor || !heating) return;
 
     const listener: MonitorListener = {

@@ -2,8 +2,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { ApiError, isApiError } from '../../lib/http/errors';
 import { CommandRetrier, PendingCommand } from '../../lib/schedule/command-retrier';
 import { Debouncer } from '../../lib/schedule/debounce';
-import { findAccount } from './account-lookup';
-import { SharedAccount, useAccount } from './account-users';
+import { connectAccount } from './account-lookup';
+import { SharedAccount } from './account-users';
 import { sendError } from './error-output';
 import { settingNumber } from './input';
 import { StatusReporter } from './status';
@@ -55,17 +55,8 @@ export function setupCommandNode<
   spec: CommandSpec<Account, A, R>,
 ): void {
   const status = new StatusReporter(node, RED._);
-  const found = findAccount<Account>(RED, def.account, accountType);
-  if ('problem' in found) {
-    status.unconfigured();
-    node.on('input', (msg: NodeMessageInFlow, _send, done) => {
-      sendError(node, msg, found.problem);
-      done();
-    });
-    return;
-  }
-  const { account } = found;
-  useAccount(node, account);
+  const account = connectAccount<Account>(RED, node, def.account, accountType, status);
+  if (!account) return;
   const retries = settingNumber(def.retries, 1, 0, 10);
   const retryDelayMs = settingNumber(def.retryDelay, 90, 1, 3600) * 1000;
   const context = node.context();

@@ -7,8 +7,7 @@ import { dayMessage, valueMessages, WaterMessage } from '../../lib/veolia/messag
 import { DayRecord } from '../../lib/veolia/model';
 import { DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS, WaterSyncResult } from '../../lib/veolia/water';
 import type { VeoliaAccountNode } from '../veolia-account/veolia-account';
-import { findAccount } from '../shared/account-lookup';
-import { useAccount } from '../shared/account-users';
+import { connectAccount } from '../shared/account-lookup';
 import { sendError } from '../shared/error-output';
 import { settingNumber } from '../shared/input';
 import { StatusReporter } from '../shared/status';
@@ -33,18 +32,8 @@ export default function register(RED: NodeAPI): void {
   function VeoliaWaterConsumption(this: Node, def: WaterDef): void {
     RED.nodes.createNode(this, def);
     const status = new StatusReporter(this, RED._);
-    const found = findAccount<VeoliaAccountNode>(RED, def.account, 'veolia-account');
-    if ('problem' in found || !found.account.session) {
-      const problem = 'problem' in found ? found.problem : toApiError('account not ready');
-      status.unconfigured();
-      this.on('input', (msg: NodeMessageInFlow, _send, done) => {
-        sendError(this, msg, problem);
-        done();
-      });
-      return;
-    }
-    const water = found.account.session.water;
-    useAccount(this, found.account);
+    const water = connectAccount<VeoliaAccountNode>(RED, this, def.account, 'veolia-account', status)?.session?.water;
+    if (!water) return;
     const contractId = typeof def.contract === 'string' && def.contract ? def.contract : undefined;
     const historyDays = settingNumber(def.historyDays, DEFAULT_HISTORY_DAYS, 1, MAX_HISTORY_DAYS);
     const output = def.output === 'days' || def.output === 'values' ? def.output : 'latest';
