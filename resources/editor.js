@@ -412,8 +412,8 @@
         $('<code></code>').text(item.label).appendTo($li);
         if (item.active) {
           $('<span></span>')
-            .css({ 'margin-left': '6px', color: 'var(--red-ui-secondary-text-color, #888)' })
-            .text('(' + tr(node, 'editor.active') + ')')
+            .css({ color: 'var(--red-ui-secondary-text-color, #888)' })
+            .text(' (' + tr(node, 'editor.active') + ')')
             .appendTo($li);
         }
       });

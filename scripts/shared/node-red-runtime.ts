@@ -18,6 +18,23 @@ export interface RuntimeOptions {
   httpNodeRoot?: '/' | '/api';
 }
 
+/** A warning or error the runtime logged (node.warn / node.error, load and deploy problems). */
+export interface RuntimeLog {
+  level: 'error' | 'warn';
+  type?: string;
+  id?: string;
+  name?: string;
+  message: string;
+}
+
+interface LogMessage {
+  level: number;
+  type?: string;
+  id?: string;
+  name?: string;
+  msg?: unknown;
+}
+
 interface RedApi {
   init(server: Server, settings: Record<string, unknown>): void;
   start(): Promise<void>;
@@ -33,6 +50,8 @@ interface RedApi {
 export class NodeRedRuntime {
   url = '';
   userDir: string;
+  /** Warnings and errors logged since start (kept for assertions; `logs.length = 0` clears). */
+  readonly logs: RuntimeLog[] = [];
   private server?: Server;
   private red?: RedApi;
   private readonly ownsUserDir: boolean;
@@ -51,6 +70,12 @@ export class NodeRedRuntime {
     this.red = require('node-red') as RedApi;
     const app = express();
     this.server = createServer(app);
+    const settingsLogging = (this.options.settings?.logging ?? {}) as Record<string, unknown>;
+    const record = (m: LogMessage): void => {
+      if (m.level > 30) return;
+      const message = m.msg instanceof Error ? m.msg.message : typeof m.msg === 'string' ? m.msg : JSON.stringify(m.msg);
+      this.logs.push({ level: m.level <= 20 ? 'error' : 'warn', type: m.type, id: m.id, name: m.name, message });
+    };
     this.red.init(this.server, {
       userDir: this.userDir,
       nodesDir: [PACKAGE_ROOT],
@@ -59,11 +84,11 @@ export class NodeRedRuntime {
       httpAdminRoot: '/',
       httpNodeRoot: this.nodeRoot,
       uiPort: 0,
-      logging: { console: { level: 'off' } },
       editorTheme: { tours: false, projects: { enabled: false } },
       telemetry: { enabled: false },
       externalModules: { autoInstall: false, palette: { allowInstall: false } },
       ...this.options.settings,
+      logging: { console: { level: 'off' }, ...settingsLogging, recorder: { level: 'warn', metrics: false, audit: false, handler: () => record } },
     });
     app.use('/', this.red.httpAdmin);
     app.use(this.nodeRoot, this.red.httpNode);

@@ -22,7 +22,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function consoleErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'error') errors.push(`${m.text()} ${m.location().url}`.trim());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;

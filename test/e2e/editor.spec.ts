@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import { MAIN_CONTRACT, VeoliaEmulator } from '../../src/emulator/veolia';
+import { NodeRedRuntime, PACKAGE_ROOT, until } from '../../scripts/shared/node-red-runtime';
+import { launchBrowser, screenshot } from './support/browser';
+import {
+  ALL_TYPES,
+  CONFIG_TYPES,
+  closeDialog,
+  EditorWindow,
+  FLOW_TYPES,
+  openDialog,
+  openEditor,
+  optionLabels,
+  trayText,
+  untranslatedKeys,
+} from './support/editor';
+
+type Catalog = Record<string, Record<string, unknown> & { paletteLabel: string; label: Record<string, string> }>;
+
+/** A node's message catalog, as the editor gets it (`src/nodes/<type>/locales/<lang>/<type>.json`). */
+function catalog(type: string, lang: string): Catalog[string] {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'src/nodes', type, 'locales', lang, `${type}.json`), 'utf8')) as Catalog)[type];
+}
+
+function text(type: string, lang: string, path: string, vars: Record<string, string | number> = {}): string {
+  let value: unknown = catalog(type, lang);
+  for (const key of path.split('.')) value = (value as Record<string, unknown>)[key];
+  assert.equal(typeof value, 'string', `${lang} ${type}.${path}`);
+  return (value as string).replace(/__(\w+)__/g, (all, name: string) => String(vars[name] ?? all));
+}
+
+/** The tray's hint or error line under a field. */
+async function visibleMessages(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => (e.textContent ?? '').trim()));
+}
+
+describe('e2e: the package in the Node-RED editor', function () {
+  this.timeout(90_000);
+  const comap = new ComapEmulator();
+  const veolia = new VeoliaEmulator();
+  const runtime = new NodeRedRuntime();
+  let browser: Browser;
+
+  before(async () => {
+    await comap.start();
+    await veolia.start();
+    await runtime.start();
+    await runtime.deploy([
+      { id: 'tab1', type: 'tab', label: 'Editor test' },
+      { id: 'qacct', type: 'qivivo-account', name: 'Home heating', pollInterval: 0, apiUrl: comap.apiUrl, authUrl: comap.authUrl, clientId: '56jcvrtejpracljtirq7qnob44', timeout: 20, credentials: { username: DEMO_USERNAME, password: DEMO_PASSWORD } },
+      { id: 'vacct', type: 'veolia-account', name: 'Home water', portal: 'custom', apiUrl: veolia.url, authUrl: `${veolia.url}/`, clientId: '3kghade1fg54739kj8pkbova8j', timeout: 20, credentials: { username: 'demo@example.com', password: 'demo-password' } },
+      { id: 'th', type: 'qivivo-thermostat-in', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', output: 'state', onlyChanges: false, x: 150, y: 60, wires: [[], []] },
+      { id: 'zo', type: 'qivivo-zone-order', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', zone: '', zoneName: '', duration: 120, retries: 1, retryDelay: 90, x: 150, y: 120, wires: [[], []] },
+      { id: 'st', type: 'qivivo-set-temperature', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', duration: 120, debounce: 1000, retries: 1, retryDelay: 90, x: 150, y: 180, wires: [[], []] },
+      { id: 'pr', type: 'qivivo-program', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', retries: 1, retryDelay: 90, x: 150, y: 240, wires: [[], []] },
+      { id: 'wc', type: 'veolia-water-consumption', z: 'tab1', name: '', account: 'vacct', contract: '', contractLabel: '', syncTime: '07:00', historyDays: 3, output: 'latest', x: 150, y: 300, wires: [[], []] },
+    ]);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await runtime.stop();
+    await veolia.stop();
+    await comap.stop();
+  });
+
+  const dialogOf: Record<string, string> = { 'qivivo-account': 'qacct', 'veolia-account': 'vacct', 'qivivo-thermostat-in': 'th', 'qivivo-zone-order': 'zo', 'qivivo-set-temperature': 'st', 'qivivo-program': 'pr', 'veolia-water-consumption': 'wc' };
+
+  it('shows the five flow nodes in the domotique palette category, each with its own SVG icon, and both accounts as config nodes', async () => {
+    const editor = await openEditor(browser, runtime.url, 'en-US');
+    try {
+      const palette = await editor.page.evaluate((types) => {
+        return types.map((type) => {
+          const el = document.querySelector(`.red-ui-palette-node[data-palette-type='${type}']`) as HTMLElement | null;
+          const icon = el?.querySelector('.red-ui-palette-icon') as HTMLElement | null;
+          return {
+            type,
+            category: el?.closest('.red-ui-palette-category')?.id ?? null,
+            label: el ? el.innerText.replace(/\s+/g, ' ').trim() : null,
+            icon: icon ? getComputedStyle(icon).backgroundImage : null,
+            color: el ? getComputedStyle(el).backgroundColor : null,
+          };
+        });
+      }, FLOW_TYPES);
+      for (const entry of palette) {
+        assert.equal(entry.category, 'red-ui-palette-container-domotique', `${entry.type} in the domotique category`);
+        assert.equal(entry.label, catalog(entry.type, 'en-US').paletteLabel, `${entry.type} palette label`);
+        assert.match(entry.icon ?? '', /icons\/@domotique\/node-red-qivivo-veolia\/[a-z-]+\.svg/, `${entry.type} icon`);
+      }
+      const icons = palette.map((p) => p.icon);
+      assert.equal(new Set(icons).size, icons.length, 'one icon per node type');
+      const colours = (prefix: string) => new Set(palette.filter((p) => p.type.startsWith(prefix)).map((p) => p.color));
+      assert.equal(colours('qivivo-').size, 1, 'one colour for the Qivivo nodes');
+      assert.equal(colours('veolia-').size, 1, 'one colour for the Veolia nodes');
+
+      const types = await editor.page.evaluate((all) => all.map((t) => (window as unknown as EditorWindow).RED.nodes.getType(t) ?? null), ALL_TYPES);
+      types.forEach((def, i) => assert.ok(def, `${ALL_TYPES[i]} registered in the editor`));
+      for (const type of CONFIG_TYPES) assert.equal(types[ALL_TYPES.indexOf(type)]?.category, 'config', `${type} is a config node`);
+
+      // Every icon is a white-on-transparent SVG served by Node-RED.
+      for (const def of types) {
+        const response = await fetch(`${runtime.url}/icons/@domotique/node-red-qivivo-veolia/${def?.icon}`);
+        assert.equal(response.status, 200, `${def?.icon} served`);
+        const svg = await response.text();
+        assert.match(svg, /^<svg[^>]+viewBox="0 0 40 60"/, `${def?.icon} is a 40×60 SVG`);
+        const colours = new Set([...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1].toLowerCase()));
+        for (const colour of colours) assert.ok(['#fff', '#ffffff', 'white', 'none'].includes(colour), `${def?.icon}: only white (${colour})`);
+      }
+      await screenshot(editor.page, 'editor-palette');
+      assert.deepEqual(editor.errors, [], 'no console errors');
+      assert.deepEqual(editor.missing, [], 'every file of the package loads');
+    } finally {
+      await editor.close();
+    }
+  });
+
+  for (const lang of ['en-US', 'fr']) {
+    it(`opens the seven edit dialogs and their help in ${lang}, translated, without console errors`, async () => {
+      const editor = await openEditor(browser, runtime.url, lang);
+      try {
+        for (const type of ALL_TYPES) {
+          await openDialog(editor.page, type, dialogOf[type]);
+          // The lists load from the deployed accounts; wait until no spinner is left.
+          await editor.page.waitForFunction(() => !document.querySelector('.red-ui-tray .fa-spinner'));
+          const shown = await trayText(editor.page);
+          assert.ok(shown.includes(catalog(type, lang).paletteLabel), `${type}: title in ${lang}`);
+          assert.ok(shown.includes(text(type, lang, 'label.name')), `${type}: labels in ${lang}`);
+          assert.deepEqual(untranslatedKeys(shown), [], `${type}: no untranslated key`);
+          assert.deepEqual(await visibleMessages(editor.page, '.red-ui-tray .qv-error'), [], `${type}: the saved values are valid`);
+          await screenshot(editor.page, `editor-${lang}-${type}`);
+
+          await editor.page.evaluate((t) => (window as unknown as EditorWindow).RED.sidebar.help.show(t), type);
+          const help = editor.page.locator('.red-ui-help');
+          const headings = (await help.locator('h3').allInnerTexts()).map((h) => h.trim());
+          const expected = type.endsWith('-account')
+            ? lang === 'fr' ? ['Propriétés', 'Détails', 'Références'] : ['Properties', 'Details', 'References']
+            : lang === 'fr' ? ['Entrées', 'Sorties', 'Détails', 'Références'] : ['Inputs', 'Outputs', 'Details', 'References'];
+          assert.deepEqual(headings, expected, `${type}: help sections in ${lang}`);
+          await closeDialog(editor.page, 'cancel');
+        }
+        assert.deepEqual(editor.errors, [], 'no console errors');
+        assert.deepEqual(editor.missing, [], 'every file of the package loads');
+      } finally {
+        await editor.close();
+      }
+    });
+  }
+
+  it('fills the housing, zone, program and contract lists from the deployed accounts', async () => {
+    const editor = await openEditor(browser, runtime.url, 'en-US');
+    const { page } = editor;
+    try {
+      await openDialog(page, 'qivivo-zone-order', 'zo');
+      const zones = await until(async () => {
+        const labels = await optionLabels(page, '#node-input-zone');
+        return labels.includes('Chambres') ? labels : undefined;
+      }, 10_000, 'the zone list');
+      assert.deepEqual(zones, [text('qivivo-zone-order', 'en-US', 'option.fromMsgZone'), 'Chambres', 'Salle de bain'], 'fil-pilote zones only');
+      assert.deepEqual(await optionLabels(page, '#node-input-housing'), [text('qivivo-zone-order', 'en-US', 'option.firstHousing'), 'Maison', 'Chalet']);
+      await page.selectOption('#node-input-zone', { label: 'Chambres' });
+      await closeDialog(page, 'done');
+      const label = await page.evaluate(() => {
+        const RED = (window as unknown as EditorWindow & { RED: { utils: { getNodeLabel(n: unknown): string } } }).RED;
+        return RED.utils.getNodeLabel(RED.nodes.node('zo'));
+      });
+      assert.equal(label, 'Chambres · order', 'the label names the target');
+      await screenshot(page, 'editor-zone-label');
+
+      await openDialog(page, 'qivivo-program', 'pr');
+      await until(async () => ((await page.locator('#node-input-programs-list li').count()) === 2 ? true : undefined), 10_000, 'the program list');
+      assert.deepEqual(await page.locator('#node-input-programs-list li').allInnerTexts(), ['Semaine (active)', 'Vacances']);
+      await closeDialog(page, 'cancel');
+
+      await openDialog(page, 'veolia-water-consumption', 'wc');
+      const contracts = await until(async () => {
+        const labels = await optionLabels(page, '#node-input-contract');
+        return labels.length > 1 ? labels : undefined;
+      }, 10_000, 'the contract list');
+      assert.deepEqual(contracts, [text('veolia-water-consumption', 'en-US', 'option.firstContract'), `${MAIN_CONTRACT.label} · meter ${MAIN_CONTRACT.meter}`]);
+      await closeDialog(page, 'cancel');
+      assert.deepEqual(editor.errors, [], 'no console errors');
+    } finally {
+      await editor.close();
+    }
+  });
+
+  it('tells to deploy an account that is not deployed yet, in the user’s language', async () => {
+    const editor = await openEditor(browser, runtime.url, 'fr');
+    const { page } = editor;
+    try {
+      const id = await page.evaluate(() => {
+        const RED = (window as unknown as EditorWindow).RED;
+        RED.view.importNodes([
+          { id: 'new-acct', type: 'qivivo-account', name: 'Nouveau compte', pollInterval: 15, apiUrl: 'https://api.comapsmarthome.com', authUrl: 'https://cognito-idp.eu-west-3.amazonaws.com/', clientId: '56jcvrtejpracljtirq7qnob44', timeout: 20 },
+          { id: 'new-zone', type: 'qivivo-zone-order', z: RED.workspaces.active(), name: 'nouveau', account: 'new-acct', housing: '', zone: '', duration: 120, retries: 1, retryDelay: 90, x: 400, y: 400, wires: [[], []] },
+        ]);
+        return RED.nodes.filterNodes({ type: 'qivivo-zone-order' }).find((n) => n.name === 'nouveau')?.id ?? '';
+      });
+      assert.ok(id, 'imported');
+      await openDialog(page, 'qivivo-zone-order', id);
+      const hint = text('qivivo-zone-order', 'fr', 'editor.notDeployed');
+      const hints = await until(async () => {
+        const shown = await visibleMessages(page, '.red-ui-tray .qv-hint');
+        return shown.length === 2 ? shown : undefined;
+      }, 10_000, 'the hints under the housing and zone lists');
+      assert.deepEqual(hints, [hint, hint]);
+      await screenshot(page, 'editor-fr-not-deployed');
+      await closeDialog(page, 'cancel');
+      // The browser logs the endpoint's 404 (NOT_DEPLOYED) itself; nothing else may fail.
+      assert.deepEqual(editor.errors.filter((e) => !/404.*\/qivivo-account\/new-acct\//.test(e)), [], 'no other console errors');
+    } finally {
+      await editor.close();
+    }
+  });
+
+  for (const lang of ['en-US', 'fr']) {
+    it(`flags out-of-range values in the forms (${lang})`, async () => {
+      const editor = await openEditor(browser, runtime.url, lang);
+      const { page } = editor;
+      /** Types `value` into a field; returns the error line shown under it (or null). */
+      const enter = async (selector: string, value: string): Promise<string | null> => {
+        await page.fill(selector, value);
+        await page.locator(selector).dispatchEvent('change');
+        const row = page.locator(selector).locator('xpath=ancestor::div[contains(@class,"form-row")][1]/following-sibling::div[contains(@class,"qv-error")][1]');
+        return (await row.isVisible()) ? (await row.innerText()).trim() : null;
+      };
+      try {
+        await openDialog(page, 'qivivo-set-temperature', 'st');
+        assert.equal(await enter('#node-input-duration', '5000'), text('qivivo-set-temperature', lang, 'validation.duration', { min: 1, max: 4320 }));
+        assert.equal(await enter('#node-input-duration', '0'), text('qivivo-set-temperature', lang, 'validation.duration', { min: 1, max: 4320 }));
+        assert.equal(await enter('#node-input-duration', '90'), null, 'a valid duration clears the message');
+        assert.equal(await enter('#node-input-debounce', '-1'), text('qivivo-set-temperature', lang, 'validation.debounce', { min: 0, max: 60000 }));
+        await page.fill('#node-input-debounce', '1000');
+        await screenshot(page, `editor-${lang}-validation-set-temperature`);
+        await closeDialog(page, 'cancel');
+
+        await openDialog(page, 'veolia-water-consumption', 'wc');
+        assert.equal(await enter('#node-input-syncTime', '7h30'), text('veolia-water-consumption', lang, 'validation.syncTime'));
+        assert.equal(await enter('#node-input-syncTime', '24:00'), text('veolia-water-consumption', lang, 'validation.syncTime'));
+        assert.equal(await enter('#node-input-syncTime', '06:45'), null);
+        assert.equal(await enter('#node-input-historyDays', '800'), text('veolia-water-consumption', lang, 'validation.historyDays', { min: 1, max: 730 }));
+        // Saved anyway, the node shows as invalid (red triangle) until fixed.
+        await closeDialog(page, 'done');
+        const valid = await page.evaluate(() => (window as unknown as EditorWindow).RED.nodes.node('wc')?.valid);
+        assert.equal(valid, false, 'the node is marked invalid');
+
+        await openDialog(page, 'qivivo-account', 'qacct');
+        assert.equal(await enter('#node-config-input-pollInterval', '2000'), text('qivivo-account', lang, 'validation.pollInterval', { min: 0, max: 1440 }));
+        assert.equal(await enter('#node-config-input-pollInterval', '5'), null);
+        assert.equal(await enter('#node-config-input-timeout', '0'), text('qivivo-account', lang, 'validation.timeout', { min: 1, max: 120 }));
+        assert.equal(await enter('#node-config-input-apiUrl', 'http://comap.example.com'), text('qivivo-account', lang, 'validation.url'));
+        await screenshot(page, `editor-${lang}-validation-account`);
+        await closeDialog(page, 'cancel');
+        assert.deepEqual(editor.errors, [], 'no console errors');
+      } finally {
+        await editor.close();
+      }
+    });
+  }
+});
