@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Browser } from 'playwright-core';
+import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import { VeoliaEmulator } from '../../src/emulator/veolia';
+import { FlowNode, readExamples } from '../../scripts/shared/demo-flows';
+import { NodeRedRuntime, PACKAGE_ROOT, until } from '../../scripts/shared/node-red-runtime';
+import { launchBrowser, screenshot } from './support/browser';
+import { closeDialog, EditorNode, EditorWindow, FLOW_TYPES, openDialog, openEditor } from './support/editor';
+
+const PACKAGE = '@domotique/node-red-qivivo-veolia';
+const DASHBOARD_CONFIG = ['ui-base', 'ui-page', 'ui-group', 'ui-theme'];
+const examples = readExamples(join(PACKAGE_ROOT, 'examples'));
+
+/** A debug message as the editor receives it over its websocket. */
+interface DebugMessage {
+  id: string;
+  name?: string;
+  msg: string;
+  format: string;
+}
+
+describe('e2e: example flows', function () {
+  this.timeout(90_000);
+
+  describe('files', () => {
+    it('ship one example per flow node, each a top-level array that starts with a comment', () => {
+      assert.ok(examples.length >= 8, 'eight examples or more');
+      for (const { name, flow } of examples) {
+        assert.ok(Array.isArray(flow), `${name}: top-level array`);
+        const first = flow.find((n) => n.type !== 'tab');
+        assert.equal(first?.type, 'comment', `${name}: starts with a comment`);
+        assert.ok(String(first?.name).length > 10 && String(first?.info).length > 40, `${name}: the comment says what it shows`);
+      }
+      for (const type of FLOW_TYPES) {
+        assert.ok(examples.some(({ flow }) => flow.some((n) => n.type === type)), `${type} has an example`);
+      }
+      for (const wanted of ['Read water consumption', 'Heating dashboard', 'Water dashboard', 'Alert when a command fails']) {
+        assert.ok(examples.some((e) => e.name === wanted), `example "${wanted}"`);
+      }
+    });
+
+    it('are self-contained: every wire, account, group, page, base and theme they use is in the same file', () => {
+      for (const { name, flow } of examples) {
+        const byId = new Map(flow.map((n) => [n.id, n]));
+        assert.equal(byId.size, flow.length, `${name}: unique ids`);
+        const ref = (node: FlowNode, key: string, type: string): void => {
+          const target = byId.get(String(node[key]));
+          assert.equal(target?.type, type, `${name}: ${node.type} ${node.id}.${key} → ${type}`);
+        };
+        for (const node of flow) {
+          for (const output of (node.wires as string[][] | undefined) ?? []) for (const target of output) assert.ok(byId.has(target), `${name}: wire ${node.id} → ${target}`);
+          if (node.type.startsWith('qivivo-') && 'account' in node) ref(node, 'account', 'qivivo-account');
+          if (node.type === 'veolia-water-consumption') ref(node, 'account', 'veolia-account');
+          if (node.type.startsWith('ui-') && 'group' in node) ref(node, 'group', 'ui-group');
+          if (node.type === 'ui-group') ref(node, 'page', 'ui-page');
+          if (node.type === 'ui-page') {
+            ref(node, 'ui', 'ui-base');
+            ref(node, 'theme', 'ui-theme');
+          }
+          if (node.type === 'ui-notification') ref(node, 'ui', 'ui-base');
+        }
+        if (flow.some((n) => n.type.startsWith('ui-'))) {
+          for (const type of DASHBOARD_CONFIG) assert.ok(flow.some((n) => n.type === type), `${name}: has its ${type}`);
+        }
+      }
+      // Merged by `npm start`, the dashboard pages must not collide.
+      const paths = examples.flatMap(({ flow }) => flow.filter((n) => n.type === 'ui-page').map((n) => n.path));
+      assert.equal(new Set(paths).size, paths.length, 'one path per dashboard page');
+    });
+  });
+
+  describe('in Node-RED', () => {
+    const comap = new ComapEmulator();
+    const veolia = new VeoliaEmulator();
+    const runtime = new NodeRedRuntime();
+    let browser: Browser;
+
+    before(async () => {
+      await comap.start();
+      await veolia.start();
+      await runtime.start();
+      browser = await launchBrowser();
+    });
+    after(async () => {
+      await browser?.close();
+      await runtime.stop();
+      await veolia.stop();
+      await comap.stop();
+    });
+
+    it('lists every example under Import > Examples (admin API)', async () => {
+      assert.ok((await runtime.json<string[]>('/library/examples/flows/')).includes(PACKAGE), 'the package has examples');
+      const listing = await runtime.json<Array<{ fn: string }>>(`/library/examples/flows/${PACKAGE}/`);
+      assert.deepEqual(listing.map((e) => e.fn).sort(), examples.map((e) => e.name).sort());
+      for (const { name, flow } of examples) {
+        const served = await runtime.json<FlowNode[]>(`/library/examples/flows/${PACKAGE}/${encodeURIComponent(name)}`);
+        assert.deepEqual(served, flow, `${name} served as is`);
+      }
+    });
+
+    it('imports every example in the editor, takes the accounts typed in their dialogs, and deploys without errors', async () => {
+      const editor = await openEditor(browser, runtime.url, 'en-US');
+      const { page } = editor;
+      try {
+        await page.evaluate(() => {
+          const w = window as unknown as EditorWindow & { __debug: unknown[]; RED: { comms: { subscribe(topic: string, cb: (t: string, m: unknown) => void): void } } };
+          w.__debug = [];
+          w.RED.comms.subscribe('debug', (_topic, msg) => w.__debug.push(msg));
+        });
+        for (const { name } of examples) {
+          // What Import > Examples does, including "Import copy" when ids (the shared accounts) already exist.
+          const unknown = await page.evaluate(
+            async ({ pkg, name }) => {
+              const RED = (window as unknown as EditorWindow).RED;
+              const response = await fetch(`library/examples/flows/${pkg}/${encodeURIComponent(name)}`);
+              const flow = (await response.json()) as Array<{ type: string }>;
+              try {
+                RED.view.importNodes(flow, { generateIds: false, addFlow: false });
+              } catch (err) {
+                if ((err as { code?: string }).code !== 'import_conflict') throw err;
+                RED.view.importNodes(flow, { generateIds: true, addFlow: false });
+              }
+              return flow.filter((n) => !['tab', 'global-config'].includes(n.type) && !RED.nodes.getType(n.type)).map((n) => n.type);
+            },
+            { pkg: PACKAGE, name },
+          );
+          assert.deepEqual(unknown, [], `${name}: every node type is installed`);
+        }
+        const accounts = await page.evaluate(() => {
+          const found: Array<{ id: string; type: string }> = [];
+          (window as unknown as EditorWindow).RED.nodes.eachConfig((n: EditorNode) => {
+            if (n.type.endsWith('-account')) found.push({ id: n.id, type: n.type });
+          });
+          return found;
+        });
+        assert.deepEqual(accounts.map((a) => a.type).sort(), ['qivivo-account', 'veolia-account'], 'the examples share one account per cloud');
+
+        // The user types the logins; here they point at the emulators (Advanced section).
+        for (const account of accounts) {
+          await openDialog(page, account.type, account.id);
+          if (account.type === 'veolia-account') await page.selectOption('#node-config-input-portal', 'custom');
+          if (!(await page.isVisible('#node-config-input-apiUrl'))) await page.click('.red-ui-tray a[id$="-advanced-toggle"]');
+          const cloud = account.type === 'qivivo-account' ? { api: comap.apiUrl, auth: comap.authUrl } : { api: veolia.url, auth: `${veolia.url}/` };
+          await page.fill('#node-config-input-apiUrl', cloud.api);
+          await page.fill('#node-config-input-authUrl', cloud.auth);
+          await page.fill('#node-config-input-username', DEMO_USERNAME);
+          await page.fill('#node-config-input-password', DEMO_PASSWORD);
+          await closeDialog(page, 'done');
+        }
+
+        const invalid = await page.evaluate(() => {
+          const RED = (window as unknown as EditorWindow).RED;
+          const all: EditorNode[] = [];
+          RED.nodes.eachNode((n: EditorNode) => void all.push(n));
+          RED.nodes.eachConfig((n: EditorNode) => void all.push(n));
+          return all.filter((n) => n.valid === false).map((n) => `${n.type} ${n.id} ${(n.validationErrors ?? []).join(',')}`);
+        });
+        assert.deepEqual(invalid, [], 'every imported node is valid');
+        await screenshot(page, 'examples-imported');
+
+        await page.click('#red-ui-header-button-deploy');
+        await page.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 15_000 });
+
+        // The examples that read on their own do so: the thermostat's state and the newest water day.
+        const debug = await until(
+          async () => {
+            const messages = await page.evaluate(() => (window as unknown as { __debug: DebugMessage[] }).__debug);
+            const names = new Set(messages.map((m) => m.name));
+            return names.has('state') && names.has('day') ? messages : undefined;
+          },
+          20_000,
+          'the thermostat state and the water day in the debug sidebar',
+        );
+        assert.ok(debug.find((m) => m.name === 'state')?.msg.includes('"Maison"'), 'the thermostat state names the housing');
+        assert.ok(debug.find((m) => m.name === 'day')?.msg.includes('"litres"'), 'the water day has litres');
+        assert.deepEqual(debug.filter((m) => /^errors?$/.test(m.name ?? '')).map((m) => m.msg), [], 'nothing on an error output');
+        assert.deepEqual(runtime.logs.filter((l) => l.level === 'error' || /qivivo|veolia|^ui-/.test(l.type ?? '')), [], 'no runtime error or warning from the flows');
+        assert.deepEqual(editor.errors, [], 'no console errors');
+        const saved = JSON.stringify(await runtime.json('/flows'));
+        assert.ok(!saved.includes(DEMO_PASSWORD), 'the password stays in the credential store');
+      } finally {
+        await editor.close();
+      }
+    });
+  });
+});
