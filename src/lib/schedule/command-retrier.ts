@@ -1,6 +1,9 @@
 import { ApiError, isTransient, toApiError } from '../http/errors';
 import { MAX_TIMER_MS } from './poller';
 
+/** Longest Retry-After honoured (the longest retry delay a node accepts); a longer one is cut to it. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
 /** A command waiting for its next attempt; plain JSON so it can be kept in a context store. */
 export interface PendingCommand<C> {
   command: C;
@@ -111,7 +114,9 @@ export class CommandRetrier<C, R> {
       this.options.onFailure(command, err, attempts);
       return;
     }
-    const pending: PendingCommand<C> = { command, attempts, dueAt: this.now() + this.options.retryDelayMs };
+    // A server that said when to come back (429 Retry-After) is not asked again sooner.
+    const delayMs = Math.max(this.options.retryDelayMs, Math.min(err.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+    const pending: PendingCommand<C> = { command, attempts, dueAt: this.now() + delayMs };
     this.remember(key, pending);
     this.options.onRetryScheduled(command, attempts, err, pending.dueAt);
     if (!this.closed) this.arm(key, pending);

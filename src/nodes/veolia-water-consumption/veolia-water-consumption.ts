@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ApiError, invalidInput, isTransient, toApiError } from '../../lib/http/errors';
+import { attemptsOf } from '../../lib/http/retry';
 import { DailyTimer, DEFAULT_SYNC_TIME, isIsoDate, isValidSyncTime, randomJitterMs } from '../../lib/schedule/daily';
 import { KeyedSerialQueue } from '../../lib/schedule/serial-queue';
 import { DateRange, DayLedger } from '../../lib/veolia/ledger';
@@ -107,7 +108,8 @@ export default function register(RED: NodeAPI): void {
         (thrown: unknown) => {
           const err = toApiError(thrown);
           status.error(err);
-          sendError(this, msg, err);
+          // The sync's requests are retried inside it: say how many attempts the failing one took.
+          sendError(this, msg, err, attemptsOf(err));
           done();
         },
       );

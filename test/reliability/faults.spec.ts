@@ -1,0 +1,870 @@
+import assert from 'node:assert/strict';
+import { COMAP_IDS, ComapEmulator, ComapStateError, WriteRecord } from '../../src/emulator/comap';
+import type { TokenCheck } from '../../src/emulator/cognito';
+import type { EmulatorServer, LoggedRequest } from '../../src/emulator/http-server';
+import { VeoliaEmulator } from '../../src/emulator/veolia';
+import { addDays, zonedDate, zonedTimeToEpoch } from '../../src/lib/schedule/daily';
+import { FlowNode, helper, load, node } from '../support/flow';
+import {
+  advance,
+  comapAccount,
+  CrashGuard,
+  CREDENTIALS,
+  ErrorInfo,
+  FakeClock,
+  flowOf,
+  inFlight,
+  installClock,
+  LoggedErrors,
+  OutcomeTable,
+  OutMsg,
+  Outputs,
+  realDelay,
+  until,
+  veoliaAccount,
+} from './support/harness';
+
+/**
+ * Fault injection against both emulators, for every flow node: each cell of the scenario × node
+ * grid checks that the fault, while it lasts, ends in the right error on output 2 (code,
+ * attempts) with nothing applied; that the node recovers once the fault clears; that a command
+ * is applied exactly once; and that nothing crashed (no unhandled rejection, no uncaught
+ * exception). Time is a sinon fake clock that also moves with real time: retries, polls and
+ * daily syncs are reached by jumping from timer to timer, never while a request is in flight.
+ */
+
+const COLUMNS = ['thermostat-in', 'zone-order', 'set-temperature', 'program', 'water'] as const;
+type Column = (typeof COLUMNS)[number];
+type CommandColumn = 'zone-order' | 'set-temperature' | 'program';
+
+const ROWS = [
+  '5xx',
+  '429 + Retry-After',
+  'connection reset',
+  'hang past the timeout',
+  'malformed JSON',
+  'HTML body',
+  'token expires mid-flight',
+  'stale token (403)',
+  '409 conflict',
+  'apply delay (4 min)',
+  'cloud down 1 h, then back',
+] as const;
+type Row = (typeof ROWS)[number];
+
+const MIN = 60_000;
+const RETRY_AFTER_S = 10;
+const { maison } = COMAP_IDS;
+const { sejour, chambres, sdb } = COMAP_IDS.zones;
+
+const table = new OutcomeTable(ROWS, COLUMNS);
+const notApplicable: string[] = [];
+const guard = new CrashGuard();
+
+// ---- the nodes under test ----------------------------------------------------------------------
+
+/** The Paris wall-clock time 12 h from now: the water node's daily sync stays out of the way. */
+function syncTimeAway(): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(
+    new Date(Date.now() + 12 * 60 * MIN),
+  );
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${part('hour')}:${part('minute')}`;
+}
+
+const COMMAND_SETTINGS = { retries: 2, retryDelay: 5 };
+
+function subject(column: Column, extra: Record<string, unknown> = {}): FlowNode {
+  switch (column) {
+    case 'thermostat-in':
+      return { id: 'n1', type: 'qivivo-thermostat-in', account: 'acct', housing: '', output: 'state', onlyChanges: false, ...extra };
+    case 'zone-order':
+      return { id: 'n1', type: 'qivivo-zone-order', account: 'acct', housing: '', zone: 'Chambres', duration: 120, ...COMMAND_SETTINGS, ...extra };
+    case 'set-temperature':
+      return { id: 'n1', type: 'qivivo-set-temperature', account: 'acct', housing: '', duration: 120, debounce: 0, ...COMMAND_SETTINGS, ...extra };
+    case 'program':
+      return { id: 'n1', type: 'qivivo-program', account: 'acct', housing: '', ...COMMAND_SETTINGS, ...extra };
+    case 'water':
+      return { id: 'n1', type: 'veolia-water-consumption', account: 'vacct', contract: '', syncTime: syncTimeAway(), historyDays: 3, output: 'latest', ...extra };
+  }
+}
+
+/** Where each node's faults are aimed: the request that carries its work. */
+const TARGET: Record<Column, string> = {
+  'thermostat-in': '/thermal-details',
+  'zone-order': '/temporary-instruction',
+  'set-temperature': '/temporary-instruction',
+  program: '/activate',
+  water: '/journalieres',
+};
+
+interface Command {
+  payload: unknown;
+  /** True for the cloud write that applies this command. */
+  isWrite(write: WriteRecord): boolean;
+  /** True for this command's result on output 1. */
+  isResult(payload: unknown): boolean;
+}
+
+function instructionOf(write: WriteRecord): unknown {
+  return (write.body as { set_point?: { instruction?: unknown } } | undefined)?.set_point?.instruction;
+}
+
+function temporary(zone: string, instruction: string | number, payload: unknown, result: (p: Record<string, unknown>) => boolean): Command {
+  return {
+    payload,
+    isWrite: (w) => w.method === 'POST' && w.path.endsWith(`/zones/${zone}/temporary-instruction`) && instructionOf(w) === instruction,
+    isResult: (p) => typeof p === 'object' && p !== null && result(p as Record<string, unknown>),
+  };
+}
+
+function activation(programId: string, payload: string): Command {
+  return {
+    payload,
+    isWrite: (w) => w.method === 'POST' && w.path.endsWith(`/programs/${programId}/activate`),
+    isResult: (p) => (p as { program?: { id?: string } } | undefined)?.program?.id === programId,
+  };
+}
+
+/** Three distinct commands per command node: A (meets the lasting fault), B and C (after it). */
+const COMMANDS: Record<CommandColumn, [Command, Command, Command]> = {
+  'zone-order': [
+    temporary(chambres, 'eco', 'eco', (p) => p.orderName === 'Eco'),
+    temporary(chambres, 'frost_protection', 'hors-gel', (p) => p.orderName === 'Hors-Gel'),
+    temporary(chambres, 'comfort_minus1', 'confort-1', (p) => p.orderName === 'Confort -1'),
+  ],
+  'set-temperature': [
+    temporary(sejour, 21, 21, (p) => p.setpoint === 21),
+    temporary(sejour, 19.5, 19.5, (p) => p.setpoint === 19.5),
+    temporary(sejour, 22.5, '22.5', (p) => p.setpoint === 22.5),
+  ],
+  program: [
+    activation(COMAP_IDS.programs.vacances, 'Vacances'),
+    activation(COMAP_IDS.programs.semaine, 'semaine'),
+    activation(COMAP_IDS.programs.vacances, 'VACANCES'),
+  ],
+};
+
+// ---- one test context per cell -----------------------------------------------------------------
+
+interface Ctx {
+  clock: FakeClock;
+  comap: ComapEmulator;
+  veolia: VeoliaEmulator;
+  outputs: Outputs;
+  logged: LoggedErrors;
+}
+
+interface Setup {
+  subject?: Record<string, unknown>;
+  extraNodes?: FlowNode[];
+  comapAccount?: Record<string, unknown>;
+  veoliaAccount?: Record<string, unknown>;
+  /** Fake clock start (epoch ms); real now by default. */
+  clockStart?: number;
+}
+
+let current: { clock: FakeClock; comap: ComapEmulator; veolia: VeoliaEmulator } | undefined;
+
+async function start(column: Column, setup: Setup): Promise<Ctx> {
+  const clock = installClock(setup.clockStart);
+  const comap = new ComapEmulator();
+  const veolia = new VeoliaEmulator();
+  current = { clock, comap, veolia };
+  await comap.start();
+  await veolia.start();
+  const nodes = [subject(column, setup.subject), ...(setup.extraNodes ?? [])];
+  await load(flowOf([comapAccount(comap, setup.comapAccount), veoliaAccount(veolia, setup.veoliaAccount)], nodes), CREDENTIALS);
+  return { clock, comap, veolia, outputs: new Outputs(), logged: new LoggedErrors(nodes.map((n) => n.id)) };
+}
+
+async function stop(): Promise<void> {
+  if (!current) return;
+  const { clock, comap, veolia } = current;
+  current = undefined;
+  comap.server.resetFaults();
+  veolia.server.resetFaults();
+  await helper.unload();
+  clock.restore();
+  await comap.stop();
+  await veolia.stop();
+}
+
+/** One cell: runs the scenario, tears down, checks the crash guard, records the outcome. */
+function cell(row: Row, column: Column, title: string, setup: Setup, body: (c: Ctx) => Promise<void>): void {
+  it(`${row} × ${column}: ${title}`, async function () {
+    this.timeout(60_000);
+    guard.take();
+    try {
+      try {
+        await body(await start(column, setup));
+      } finally {
+        await stop();
+      }
+      await realDelay(20);
+      assert.deepEqual(guard.take(), [], 'no unhandled rejection and no uncaught exception');
+      table.set(row, column, 'pass');
+    } catch (err) {
+      table.set(row, column, 'fail');
+      throw err;
+    }
+  });
+}
+
+function na(row: Row, column: Column, why: string): void {
+  table.set(row, column, 'n/a');
+  notApplicable.push(`${row} × ${column}: ${why}`);
+}
+
+// ---- faults ------------------------------------------------------------------------------------
+
+interface TransportFault {
+  row: Row;
+  code: string;
+  transient: boolean;
+  inject(server: EmulatorServer, count: number, match: string): void;
+}
+
+const TRANSPORT_FAULTS: TransportFault[] = [
+  {
+    row: '5xx',
+    code: 'UNAVAILABLE',
+    transient: true,
+    inject: (s, n, match) => Object.assign(s.faults, { match, status5xx: 503, status5xxCount: n }),
+  },
+  {
+    row: '429 + Retry-After',
+    code: 'RATE_LIMITED',
+    transient: true,
+    inject: (s, n, match) => Object.assign(s.faults, { match, rateLimitCount: n, retryAfterS: RETRY_AFTER_S }),
+  },
+  { row: 'connection reset', code: 'UNAVAILABLE', transient: true, inject: (s, n, match) => Object.assign(s.faults, { match, resetCount: n }) },
+  { row: 'hang past the timeout', code: 'TIMEOUT', transient: true, inject: (s, n, match) => Object.assign(s.faults, { match, hangCount: n }) },
+  { row: 'malformed JSON', code: 'PROTOCOL', transient: false, inject: (s, n, match) => Object.assign(s.faults, { match, malformedCount: n }) },
+  { row: 'HTML body', code: 'PROTOCOL', transient: false, inject: (s, n, match) => Object.assign(s.faults, { match, htmlCount: n }) },
+];
+
+const LASTING = 100_000;
+
+function requestsTo(server: EmulatorServer, from: number, match: string): LoggedRequest[] {
+  return server.log.slice(from).filter((r) => r.path.includes(match));
+}
+
+/** With a Retry-After, a rate-limited request is not asked again sooner. */
+function assertRetryAfterHonoured(hits: LoggedRequest[], key: (r: LoggedRequest) => string = (r) => r.path): void {
+  const last = new Map<string, number>();
+  for (const hit of hits) {
+    const before = last.get(key(hit));
+    if (before !== undefined) {
+      assert.ok(hit.at - before >= RETRY_AFTER_S * 1000, `asked again after ${hit.at - before} ms, Retry-After was ${RETRY_AFTER_S} s`);
+    }
+    last.set(key(hit), hit.at);
+  }
+}
+
+function errorOf(msg: OutMsg | undefined): ErrorInfo {
+  assert.ok(msg?.error, 'an error message');
+  return msg.error;
+}
+
+function assertLogged(c: Ctx, code: string): void {
+  assert.ok(
+    c.logged.of('n1').some((m) => m.includes(code)),
+    `the error is logged with node.error (${c.logged.of('n1').join(' | ') || 'nothing logged'})`,
+  );
+}
+
+/** Writes accepted since `mark`. */
+function writesSince(c: Ctx, mark: number): WriteRecord[] {
+  return c.comap.state.writes.slice(mark);
+}
+
+/** Command node: lasting fault → error after its retries, nothing applied; fault that clears → applied once. */
+async function commandUnderFault(c: Ctx, column: CommandColumn, fault: TransportFault): Promise<void> {
+  const [a, b, cmdC] = COMMANDS[column];
+  const server = c.comap.server;
+  const match = TARGET[column];
+  const attempts = fault.transient ? COMMAND_SETTINGS.retries + 1 : 1;
+
+  fault.inject(server, LASTING, match);
+  let writes = c.comap.state.writes.length;
+  const requests = server.log.length;
+  node('n1').receive({ payload: a.payload, topic: 'A' });
+  const failed = await until('the error of A', () => c.outputs.err.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: 30 * MIN });
+  const err = errorOf(failed);
+  assert.equal(err.code, fault.code);
+  assert.equal(err.attempts, attempts, 'attempts = 1 + retries for a transient fault, 1 otherwise');
+  assert.deepEqual(err.source, { id: 'n1', type: `qivivo-${column}`, name: '' });
+  assert.deepEqual(failed.payload, a.payload, 'the original message goes out with its error');
+  assert.equal(c.outputs.out.length, 0, 'no result');
+  const hits = requestsTo(server, requests, match);
+  assert.equal(hits.length, attempts, 'one request per attempt');
+  if (fault.row === '429 + Retry-After') assertRetryAfterHonoured(hits);
+  assert.equal(writesSince(c, writes).filter(a.isWrite).length, 0, 'A was not applied');
+  assertLogged(c, fault.code);
+
+  // The fault hits once more, then clears.
+  server.resetFaults();
+  fault.inject(server, 1, match);
+  writes = c.comap.state.writes.length;
+  node('n1').receive({ payload: b.payload, topic: 'B' });
+  let applied = b;
+  if (fault.transient) {
+    const done = await until('the result of B', () => c.outputs.out.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 30 * MIN });
+    assert.ok(b.isResult(done.payload), JSON.stringify(done.payload));
+    assert.equal(c.outputs.err.length, 1, 'no error for B: its retry went through');
+  } else {
+    const second = await until('the error of B', () => c.outputs.err.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 30 * MIN });
+    assert.equal(errorOf(second).code, fault.code);
+    assert.equal(errorOf(second).attempts, 1, 'an unexpected answer is not retried');
+    assert.equal(writesSince(c, writes).filter(b.isWrite).length, 0);
+    writes = c.comap.state.writes.length;
+    node('n1').receive({ payload: cmdC.payload, topic: 'C' });
+    const done = await until('the result of C', () => c.outputs.out.find((m) => m.topic === 'C'), { clock: c.clock, maxFakeMs: 30 * MIN });
+    assert.ok(cmdC.isResult(done.payload), JSON.stringify(done.payload));
+    applied = cmdC;
+  }
+
+  // Long after: no late retry, no duplicate.
+  await advance(c.clock, 15 * MIN);
+  const after = writesSince(c, writes);
+  assert.equal(after.filter(applied.isWrite).length, 1, 'applied exactly once');
+  assert.equal(after.filter((w) => w.method === 'POST').length, 1, `one write in all: ${after.map((w) => `${w.method} ${w.path}`).join(', ')}`);
+  assert.equal(c.outputs.out.length, 1, 'one result in all');
+}
+
+/** thermostat-in: lasting fault → one error after 3 failed cycles, polling goes on and recovers. */
+async function pollUnderFault(c: Ctx, fault: TransportFault): Promise<void> {
+  const server = c.comap.server;
+  const match = TARGET['thermostat-in'];
+  await until('the first poll', () => c.outputs.out.length >= 1, { clock: c.clock, maxFakeMs: 2 * MIN });
+  const requests = server.log.length;
+  fault.inject(server, LASTING, match);
+  const err = errorOf(await until('the poll error', () => c.outputs.err[0], { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, fault.code);
+  assert.equal(err.attempts, 3, 'the error goes out after 3 failed cycles');
+  const hits = requestsTo(server, requests, match);
+  assert.equal(hits.length, fault.transient ? 9 : 3, 'three cycles, each retried twice when the fault is transient');
+  if (fault.row === '429 + Retry-After') assertRetryAfterHonoured(hits);
+  assertLogged(c, fault.code);
+  assert.equal(c.outputs.out.length, 1, 'no state while failing (never a made-up value)');
+
+  await advance(c.clock, 2 * MIN);
+  assert.equal(c.outputs.err.length, 1, 'one error, not one per cycle');
+
+  server.resetFaults();
+  await until('a state after recovery', () => c.outputs.out.length >= 2, { clock: c.clock, maxFakeMs: 3 * MIN });
+
+  // A passing blip is absorbed without an error.
+  fault.inject(server, 1, match);
+  const seen = c.outputs.out.length;
+  await until('a state after the blip', () => c.outputs.out.length > seen, { clock: c.clock, maxFakeMs: 3 * MIN });
+  await advance(c.clock, 3 * MIN);
+  assert.equal(c.outputs.err.length, 1, 'a single failure does not reach the error output');
+}
+
+/** water: lasting fault → error on the message that asked, after the per-request retries; recovers. */
+async function syncUnderFault(c: Ctx, fault: TransportFault): Promise<void> {
+  const server = c.veolia.server;
+  const match = TARGET.water;
+  await until('the first sync', () => c.outputs.out.length >= 1, { clock: c.clock, maxFakeMs: 2 * MIN });
+  const newest = c.veolia.state.lastPublishedDate();
+  const requests = server.log.length;
+  fault.inject(server, LASTING, match);
+  node('n1').receive({ tag: 'A' });
+  const failed = await until('the error of A', () => c.outputs.err.find((m) => m.tag === 'A'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  const err = errorOf(failed);
+  assert.equal(err.code, fault.code);
+  assert.equal(err.attempts, fault.transient ? 3 : 1, 'attempts = 1 + 2 retries for a transient fault, 1 otherwise');
+  const hits = requestsTo(server, requests, match);
+  assert.ok(hits.length >= err.attempts, `${hits.length} requests`);
+  if (fault.row === '429 + Retry-After') assertRetryAfterHonoured(hits, (r) => `${r.query.annee}-${r.query.mois}`);
+  assertLogged(c, fault.code);
+  assert.equal(c.outputs.out.length, 1, 'no day sent from a failed sync');
+
+  server.resetFaults();
+  fault.inject(server, 1, match);
+  node('n1').receive({ tag: 'B' });
+  if (fault.transient) {
+    const done = await until('the day for B', () => c.outputs.out.find((m) => m.tag === 'B'), { clock: c.clock, maxFakeMs: 10 * MIN });
+    assert.equal((done.payload as { date?: string }).date, newest);
+    assert.equal(c.outputs.err.length, 1, 'no error for B');
+  } else {
+    const second = await until('the error of B', () => c.outputs.err.find((m) => m.tag === 'B'), { clock: c.clock, maxFakeMs: 10 * MIN });
+    assert.equal(errorOf(second).code, fault.code);
+    node('n1').receive({ tag: 'C' });
+    const done = await until('the day for C', () => c.outputs.out.find((m) => m.tag === 'C'), { clock: c.clock, maxFakeMs: 10 * MIN });
+    assert.equal((done.payload as { date?: string }).date, newest);
+  }
+  const out = c.outputs.out.length;
+  const errors = c.outputs.err.length;
+  await advance(c.clock, 15 * MIN);
+  assert.equal(c.outputs.out.length, out, 'nothing more sent');
+  assert.equal(c.outputs.err.length, errors, 'no late error');
+}
+
+function transportCells(): void {
+for (const fault of TRANSPORT_FAULTS) {
+  describe(fault.row, () => {
+    cell(fault.row, 'thermostat-in', `${fault.code} after 3 failed polls, then recovers`, { comapAccount: { pollInterval: 1 } }, (c) =>
+      pollUnderFault(c, fault),
+    );
+    for (const column of ['zone-order', 'set-temperature', 'program'] as const) {
+      const what = fault.transient ? `${fault.code} after ${COMMAND_SETTINGS.retries} retries; applied once when it clears` : `${fault.code} at once; next command applied once`;
+      cell(fault.row, column, what, {}, (c) => commandUnderFault(c, column, fault));
+    }
+    cell(fault.row, 'water', `${fault.code} on the asking message, then recovers`, {}, (c) => syncUnderFault(c, fault));
+  });
+}
+}
+
+// ---- tokens --------------------------------------------------------------------------------------
+
+type Staleness = 'expired' | 'revoked';
+
+interface TokenScenario {
+  row: Row;
+  /** Makes the token the package holds stale while a request is on its way (or just before). */
+  spoil(c: Ctx, server: EmulatorServer, match: string, kick: () => void): Promise<void>;
+  /** Every token refused until `undo` is called. */
+  refuseAll(c: Ctx, column: Column): () => void;
+  status: number;
+}
+
+function cognitoOf(c: Ctx, column: Column): ComapEmulator['cognito'] {
+  return column === 'water' ? c.veolia.cognito : c.comap.cognito;
+}
+
+function logins(c: Ctx, column: Column): number {
+  const stats = cognitoOf(c, column).stats;
+  return stats.passwordLogins + stats.refreshes;
+}
+
+/** Holds the next requests for 300 ms; once one to `match` has reached the cloud, `act` runs. */
+async function midFlight(server: EmulatorServer, match: string, kick: () => void, act: () => void, clock?: FakeClock): Promise<void> {
+  const from = server.log.length;
+  server.faults.latencyMs = 300;
+  kick();
+  await until('a request reaching the cloud', () => server.log.slice(from).some((r) => r.path.includes(match) && r.status === 0), { clock, maxFakeMs: 10 * MIN });
+  act();
+  server.faults.latencyMs = 0;
+}
+
+function refuseEveryToken(c: Ctx, column: Column, reason: Staleness): () => void {
+  const cognito = cognitoOf(c, column);
+  const check = cognito.check;
+  cognito.check = (): TokenCheck => ({ ok: false, reason });
+  return () => {
+    cognito.check = check;
+  };
+}
+
+const TOKEN_SCENARIOS: TokenScenario[] = [
+  {
+    row: 'token expires mid-flight',
+    status: 401,
+    spoil: (c, server, match, kick) => midFlight(server, match, kick, () => (server === c.comap.server ? c.comap.cognito : c.veolia.cognito).expireAll(), c.clock),
+    refuseAll: (c, column) => refuseEveryToken(c, column, 'expired'),
+  },
+  {
+    row: 'stale token (403)',
+    status: 403,
+    spoil: async (c, server, _match, kick) => {
+      c.comap.staleTokenStatus = 403;
+      c.veolia.state.staleTokenStatus = 403;
+      (server === c.comap.server ? c.comap.cognito : c.veolia.cognito).revokeAll();
+      kick();
+    },
+    refuseAll: (c, column) => {
+      c.comap.staleTokenStatus = 403;
+      c.veolia.state.staleTokenStatus = 403;
+      return refuseEveryToken(c, column, 'revoked');
+    },
+  },
+];
+
+async function commandWithStaleToken(c: Ctx, column: CommandColumn, scenario: TokenScenario): Promise<void> {
+  const [a, b, cmdC] = COMMANDS[column];
+  const server = c.comap.server;
+  const match = TARGET[column];
+  node('n1').receive({ payload: a.payload, topic: 'A' });
+  await until('the result of A', () => c.outputs.out.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: MIN });
+
+  // The token goes stale: refused once, renewed once, the command applied once.
+  const before = logins(c, column);
+  let writes = c.comap.state.writes.length;
+  const requests = server.log.length;
+  await scenario.spoil(c, server, match, () => node('n1').receive({ payload: b.payload, topic: 'B' }));
+  const done = await until('the result of B', () => c.outputs.out.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  assert.ok(b.isResult(done.payload));
+  assert.ok(server.log.slice(requests).some((r) => r.status === scenario.status), `the cloud refused the stale token with ${scenario.status}`);
+  assert.equal(logins(c, column) - before, 1, 'one renewal');
+  assert.equal(c.outputs.err.length, 0, 'no error');
+  assert.equal(writesSince(c, writes).filter(b.isWrite).length, 1, 'B applied exactly once');
+
+  // Every token refused: AUTH_FAILED at once, nothing applied, no retry.
+  const undo = scenario.refuseAll(c, column);
+  writes = c.comap.state.writes.length;
+  node('n1').receive({ payload: cmdC.payload, topic: 'C' });
+  const err = errorOf(await until('the error of C', () => c.outputs.err.find((m) => m.topic === 'C'), { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, 'AUTH_FAILED');
+  assert.equal(err.attempts, 1, 'a refused login is not retried');
+  assertLogged(c, 'AUTH_FAILED');
+  assert.equal(writesSince(c, writes).filter((w) => w.method === 'POST').length, 0, 'nothing applied');
+
+  // Tokens work again: the next command goes through, once.
+  undo();
+  writes = c.comap.state.writes.length;
+  node('n1').receive({ payload: a.payload, topic: 'D' });
+  await until('the result of D', () => c.outputs.out.find((m) => m.topic === 'D'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  await advance(c.clock, 15 * MIN);
+  assert.equal(writesSince(c, writes).filter(a.isWrite).length, 1, 'D applied exactly once');
+  assert.equal(c.outputs.err.length, 1);
+}
+
+async function pollWithStaleToken(c: Ctx, scenario: TokenScenario): Promise<void> {
+  const server = c.comap.server;
+  await until('the first poll', () => c.outputs.out.length >= 1, { clock: c.clock, maxFakeMs: 2 * MIN });
+  const before = logins(c, 'thermostat-in');
+  const requests = server.log.length;
+  // The next poll meets the stale token.
+  await scenario.spoil(c, server, TARGET['thermostat-in'], () => undefined);
+  await until('a state with a renewed token', () => c.outputs.out.length >= 2, { clock: c.clock, maxFakeMs: 3 * MIN });
+  assert.ok(server.log.slice(requests).some((r) => r.status === scenario.status), `refused with ${scenario.status}`);
+  assert.equal(logins(c, 'thermostat-in') - before, 1, 'one renewal');
+  assert.equal(c.outputs.err.length, 0);
+
+  const undo = scenario.refuseAll(c, 'thermostat-in');
+  const err = errorOf(await until('the poll error', () => c.outputs.err[0], { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, 'AUTH_FAILED');
+  assert.equal(err.attempts, 3, 'after 3 failed cycles');
+  assertLogged(c, 'AUTH_FAILED');
+  undo();
+  const seen = c.outputs.out.length;
+  await until('a state once tokens work again', () => c.outputs.out.length > seen, { clock: c.clock, maxFakeMs: 3 * MIN });
+  await advance(c.clock, 3 * MIN);
+  assert.equal(c.outputs.err.length, 1);
+}
+
+async function syncWithStaleToken(c: Ctx, scenario: TokenScenario): Promise<void> {
+  const server = c.veolia.server;
+  await until('the first sync', () => c.outputs.out.length >= 1, { clock: c.clock, maxFakeMs: 2 * MIN });
+  const before = logins(c, 'water');
+  const requests = server.log.length;
+  await scenario.spoil(c, server, TARGET.water, () => node('n1').receive({ tag: 'B' }));
+  await until('the day for B', () => c.outputs.out.find((m) => m.tag === 'B'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  assert.ok(server.log.slice(requests).some((r) => r.status === scenario.status), `refused with ${scenario.status}`);
+  assert.equal(logins(c, 'water') - before, 1, 'one renewal');
+  assert.equal(c.outputs.err.length, 0);
+
+  const undo = scenario.refuseAll(c, 'water');
+  node('n1').receive({ tag: 'C' });
+  const err = errorOf(await until('the error of C', () => c.outputs.err.find((m) => m.tag === 'C'), { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, 'AUTH_FAILED');
+  assert.equal(err.attempts, 1);
+  assertLogged(c, 'AUTH_FAILED');
+  undo();
+  node('n1').receive({ tag: 'D' });
+  await until('the day for D', () => c.outputs.out.find((m) => m.tag === 'D'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  await advance(c.clock, 15 * MIN);
+  assert.equal(c.outputs.err.length, 1);
+}
+
+function tokenCells(): void {
+for (const scenario of TOKEN_SCENARIOS) {
+  describe(scenario.row, () => {
+    cell(scenario.row, 'thermostat-in', 'renewed once; AUTH_FAILED after 3 polls when every token is refused', { comapAccount: { pollInterval: 1 } }, (c) =>
+      pollWithStaleToken(c, scenario),
+    );
+    for (const column of ['zone-order', 'set-temperature', 'program'] as const) {
+      cell(scenario.row, column, 'renewed once, applied once; AUTH_FAILED when every token is refused', {}, (c) => commandWithStaleToken(c, column, scenario));
+    }
+    cell(scenario.row, 'water', 'renewed once; AUTH_FAILED when every token is refused', {}, (c) => syncWithStaleToken(c, scenario));
+  });
+}
+}
+
+// ---- 409: a temporary order already in place -------------------------------------------------------
+
+async function commandConflict(c: Ctx, column: 'zone-order' | 'set-temperature'): Promise<void> {
+  const [a, b, cmdC] = COMMANDS[column];
+  const zone = column === 'zone-order' ? chambres : sejour;
+  const server = c.comap.server;
+  // The package cancels any temporary order (so it knows of none). Then, between its read of
+  // the zones and its write, someone sets a temporary order with the Comap app: the POST meets a 409.
+  node('n1').receive({ payload: 'cancel', topic: 'W' });
+  await until('the cancel', () => c.outputs.out.find((m) => m.topic === 'W'), { clock: c.clock, maxFakeMs: MIN });
+  const state = c.comap.state;
+  const read = state.thermalDetails;
+  state.thermalDetails = (housingId) => {
+    const details = read.call(state, housingId);
+    state.thermalDetails = read;
+    state.setTemporaryInstruction(maison, zone, { duration: 60, set_point: { instruction: column === 'zone-order' ? 'comfort' : 18 } });
+    return details;
+  };
+  let writes = c.comap.state.writes.length;
+  const requests = server.log.length;
+  node('n1').receive({ payload: a.payload, topic: 'A' });
+  const done = await until('the result of A', () => c.outputs.out.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  assert.ok(a.isResult(done.payload));
+  assert.ok(requestsTo(server, requests, TARGET[column]).some((r) => r.status === 409), 'the cloud answered 409 first');
+  assert.deepEqual(
+    writesSince(c, writes).map((w) => w.method),
+    ['DELETE', 'POST'],
+    'the order in place is replaced: DELETE, then one POST',
+  );
+  assert.equal(writesSince(c, writes).filter(a.isWrite).length, 1);
+
+  // The conflict never goes away (another client keeps putting its order back).
+  const original = state.setTemporaryInstruction;
+  state.setTemporaryInstruction = () => {
+    throw new ComapStateError(409, 'A temporary instruction already exists');
+  };
+  writes = c.comap.state.writes.length;
+  node('n1').receive({ payload: b.payload, topic: 'B' });
+  const err = errorOf(await until('the error of B', () => c.outputs.err.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, 'PROTOCOL');
+  assert.equal(err.attempts, 1);
+  assertLogged(c, 'PROTOCOL');
+  assert.equal(writesSince(c, writes).filter((w) => w.method === 'POST').length, 0, 'B not applied');
+
+  state.setTemporaryInstruction = original;
+  writes = c.comap.state.writes.length;
+  node('n1').receive({ payload: cmdC.payload, topic: 'C' });
+  await until('the result of C', () => c.outputs.out.find((m) => m.topic === 'C'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  await advance(c.clock, 15 * MIN);
+  assert.equal(writesSince(c, writes).filter(cmdC.isWrite).length, 1, 'C applied exactly once');
+  assert.equal(writesSince(c, writes).filter((w) => w.method === 'POST').length, 1);
+}
+
+function conflictCells(): void {
+describe('409 conflict', () => {
+  na('409 conflict', 'thermostat-in', 'reads only; the cloud answers 409 to temporary-instruction writes');
+  cell('409 conflict', 'zone-order', 'the order in place is replaced once; PROTOCOL when the conflict stays', {}, (c) => commandConflict(c, 'zone-order'));
+  cell('409 conflict', 'set-temperature', 'the setpoint in place is replaced once; PROTOCOL when the conflict stays', {}, (c) =>
+    commandConflict(c, 'set-temperature'),
+  );
+  na('409 conflict', 'program', 'program activation has no 409 in the Comap API');
+  na('409 conflict', 'water', 'read-only service');
+});
+}
+
+// ---- apply delay: the cloud shows a new order 1–5 min later -------------------------------------------
+
+const APPLY_DELAY_MS = 4 * MIN;
+
+interface ZoneView {
+  id: string;
+  order?: number;
+}
+interface StateView {
+  setpoint: number | null;
+  temporary: { active: boolean; setpoint?: number };
+  zones: ZoneView[];
+}
+
+async function readState(c: Ctx, tag: string): Promise<StateView> {
+  node('t1').receive({ tag });
+  const msg = await until(`the state ${tag}`, () => c.outputs.out.find((m) => m.tag === tag), { clock: c.clock, maxFakeMs: MIN });
+  return msg.payload as StateView;
+}
+
+async function commandWithApplyDelay(c: Ctx, column: 'zone-order' | 'set-temperature'): Promise<void> {
+  c.comap.state.applyDelayMs = APPLY_DELAY_MS;
+  const before = await readState(c, 'before');
+  const order = (s: StateView): number | undefined => s.zones.find((z) => z.id === chambres)?.order;
+  const writes = c.comap.state.writes.length;
+  const [a] = COMMANDS[column];
+  node('n1').receive({ payload: a.payload, tag: 'cmd' });
+  const result = await until('the command result', () => c.outputs.out.find((m) => m.tag === 'cmd'), { clock: c.clock, maxFakeMs: MIN });
+  assert.ok(a.isResult(result.payload), 'the result says what was asked');
+
+  const during = await readState(c, 'during');
+  if (column === 'set-temperature') {
+    assert.notEqual(before.setpoint, 21);
+    assert.equal(during.setpoint, before.setpoint, 'the setpoint shown is the cloud one: no optimistic value');
+    assert.equal(during.temporary.active, true, 'the pending temporary order is reported as such');
+  } else {
+    assert.notEqual(order(before), 2);
+    assert.equal(order(during), order(before), 'the order shown is the cloud one: no optimistic value');
+  }
+  await advance(c.clock, APPLY_DELAY_MS - MIN);
+  const still = await readState(c, 'still');
+  if (column === 'set-temperature') assert.equal(still.setpoint, before.setpoint);
+  else assert.equal(order(still), order(before));
+
+  await advance(c.clock, 2 * MIN);
+  const after = await readState(c, 'after');
+  if (column === 'set-temperature') assert.equal(after.setpoint, 21, 'shown once the cloud applied it');
+  else assert.equal(order(after), 2, 'shown once the cloud applied it');
+  assert.equal(writesSince(c, writes).filter((w) => w.method === 'POST').length, 1, 'applied once, not sent again while it was pending');
+  assert.equal(c.outputs.err.length, 0);
+}
+
+const READER: FlowNode = { id: 't1', type: 'qivivo-thermostat-in', account: 'acct', housing: '', output: 'state', onlyChanges: false };
+
+function applyDelayCells(): void {
+describe('apply delay (4 min)', () => {
+  cell(
+    'apply delay (4 min)',
+    'thermostat-in',
+    'polls show the cloud setpoint until it is applied',
+    {
+      comapAccount: { pollInterval: 1 },
+      subject: { output: 'values', onlyChanges: true },
+      extraNodes: [{ id: 's1', type: 'qivivo-set-temperature', account: 'acct', housing: '', duration: 120, debounce: 0, retries: 0, retryDelay: 5 }],
+    },
+    async (c) => {
+      c.comap.state.applyDelayMs = APPLY_DELAY_MS;
+      const setpoints = (): OutMsg[] => c.outputs.out.filter((m) => m.topic === 'setpoint');
+      const first = await until('the first setpoint', () => setpoints()[0], { clock: c.clock, maxFakeMs: 2 * MIN });
+      assert.notEqual(first.payload, 23);
+      node('s1').receive({ payload: 23, tag: 'cmd' });
+      await until('the command result', () => c.outputs.out.find((m) => m.tag === 'cmd'), { clock: c.clock, maxFakeMs: MIN });
+      const sentAt = Date.now();
+      const polls = c.comap.server.requests('/thermal-details').length;
+      await advance(c.clock, APPLY_DELAY_MS - 30_000);
+      assert.ok(c.comap.server.requests('/thermal-details').length - polls >= 3, 'polled during the delay');
+      assert.deepEqual(setpoints().slice(1), [], 'no setpoint change shown before the cloud applied it');
+      const applied = await until('the applied setpoint', () => setpoints().find((m) => m.payload === 23), { clock: c.clock, maxFakeMs: 3 * MIN });
+      assert.ok(applied, 'shown after the delay');
+      assert.ok(Date.now() - sentAt >= APPLY_DELAY_MS - 1000);
+      assert.equal(c.comap.state.temporaryInstructionWrites().length, 1);
+      assert.equal(c.outputs.err.length, 0);
+    },
+  );
+  cell('apply delay (4 min)', 'zone-order', 'the zone keeps its cloud order until applied; written once', { extraNodes: [READER] }, (c) =>
+    commandWithApplyDelay(c, 'zone-order'),
+  );
+  cell('apply delay (4 min)', 'set-temperature', 'the setpoint stays the cloud one until applied; written once', { extraNodes: [READER] }, (c) =>
+    commandWithApplyDelay(c, 'set-temperature'),
+  );
+  na('apply delay (4 min)', 'program', 'the Comap API applies a program change at once (no delayed set_point)');
+  na('apply delay (4 min)', 'water', 'read-only service');
+});
+}
+
+// ---- the cloud down for an hour ------------------------------------------------------------------
+
+const HOUR = 60 * MIN;
+
+/** Stops the emulator's server (connections refused) for `ms`, then starts it again on the same port. */
+async function outage(clock: FakeClock, emulator: ComapEmulator | VeoliaEmulator, ms: number, during?: () => Promise<void>): Promise<void> {
+  const port = Number(new URL(emulator.server.url).port);
+  const end = Date.now() + ms;
+  await emulator.stop();
+  if (during) await during();
+  await advance(clock, Math.max(0, end - Date.now()));
+  await emulator.start(port);
+}
+
+async function commandsThroughOutage(c: Ctx, column: CommandColumn): Promise<void> {
+  const HOUR_COMMANDS: Record<CommandColumn, { a: Command; b: Command }> = {
+    'zone-order': {
+      a: temporary(sdb, 'eco', 'eco', (p) => p.orderName === 'Eco'),
+      b: temporary(chambres, 'frost_protection', 'hors-gel', (p) => p.orderName === 'Hors-Gel'),
+    },
+    'set-temperature': { a: COMMANDS['set-temperature'][0], b: COMMANDS['set-temperature'][1] },
+    program: { a: activation(COMAP_IDS.programs.semaine, 'Semaine'), b: activation(COMAP_IDS.programs.vacances, 'Vacances') },
+  };
+  const { a, b } = HOUR_COMMANDS[column];
+  await outage(c.clock, c.comap, HOUR, async () => {
+    await advance(c.clock, MIN);
+    // n1 gives up after one retry; n2 (5 retries, 15 min apart) outlasts the outage.
+    node('n1').receive({ payload: a.payload, topic: 'A' });
+    node('n2').receive({ payload: b.payload, topic: 'B' });
+    const err = errorOf(await until('the error of A', () => c.outputs.err.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: 5 * MIN }));
+    assert.equal(err.code, 'UNAVAILABLE');
+    assert.equal(err.attempts, 2);
+    assertLogged(c, 'UNAVAILABLE');
+  });
+  assert.equal(c.outputs.out.length, 0, 'nothing applied while the cloud was down');
+  const done = await until('the result of B', () => c.outputs.out.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 20 * MIN });
+  assert.ok(b.isResult(done.payload));
+  await advance(c.clock, 2 * HOUR);
+  assert.equal(c.comap.state.writes.filter(b.isWrite).length, 1, 'B applied exactly once');
+  assert.equal(c.comap.state.writes.filter(a.isWrite).length, 0, 'A, given up, never applied later');
+  assert.equal(c.comap.state.writes.filter((w) => w.method === 'POST').length, 1);
+  assert.equal(c.outputs.err.length, 1);
+  assert.equal(c.outputs.out.length, 1);
+}
+
+function outageCells(): void {
+describe('cloud down 1 h, then back', () => {
+  const longRetry = { retries: 5, retryDelay: 900 };
+  const outageSetup = (column: CommandColumn): Setup => {
+    const second = subject(column, { id: 'n2', ...longRetry });
+    return {
+      subject: { retries: 1, retryDelay: 90, ...(column === 'zone-order' ? { zone: 'Salle de bain' } : {}) },
+      extraNodes: [second],
+      comapAccount: { timeout: 20 },
+    };
+  };
+
+  cell('cloud down 1 h, then back', 'thermostat-in', 'one UNAVAILABLE error in the hour, polling resumes', { comapAccount: { pollInterval: 15, timeout: 20 } }, async (c) => {
+    await until('the first poll', () => c.outputs.out.length >= 1, { clock: c.clock, maxFakeMs: 2 * MIN });
+    await advance(c.clock, MIN);
+    await outage(c.clock, c.comap, HOUR);
+    const err = errorOf(c.outputs.err[0]);
+    assert.equal(err.code, 'UNAVAILABLE');
+    assert.equal(err.attempts, 3);
+    assert.equal(c.outputs.err.length, 1, 'one error for the whole outage');
+    assert.equal(c.outputs.out.length, 1, 'no state while down');
+    assertLogged(c, 'UNAVAILABLE');
+    await until('a state once the cloud is back', () => c.outputs.out.length >= 2, { clock: c.clock, maxFakeMs: 20 * MIN });
+    await advance(c.clock, HOUR);
+    assert.ok(c.outputs.out.length >= 5, `polling goes on (${c.outputs.out.length} states, errors ${JSON.stringify(c.outputs.errors())})`);
+    assert.equal(c.outputs.err.length, 1);
+  });
+  for (const column of ['zone-order', 'set-temperature', 'program'] as const) {
+    cell('cloud down 1 h, then back', column, 'short retries give up (UNAVAILABLE); long retries apply once when back', outageSetup(column), (c) =>
+      commandsThroughOutage(c, column),
+    );
+  }
+  // The daily sync falls in the outage: 07:00 in Paris, the cloud down from 06:55 to 07:55.
+  const tomorrow = addDays(zonedDate(Date.now()), 1);
+  cell(
+    'cloud down 1 h, then back',
+    'water',
+    'the daily sync retries every 15 min, then errors; the next one recovers',
+    { clockStart: zonedTimeToEpoch(tomorrow, 6, 50), subject: { syncTime: '07:00' }, veoliaAccount: { timeout: 20 } },
+    async (c) => {
+      await until('the first sync', () => c.outputs.out.length >= 1, { clock: c.clock, maxFakeMs: 2 * MIN });
+      await advance(c.clock, zonedTimeToEpoch(tomorrow, 6, 55) - Date.now());
+      await outage(c.clock, c.veolia, HOUR);
+      const err = errorOf(c.outputs.err[0]);
+      assert.equal(err.code, 'UNAVAILABLE');
+      assert.equal(err.attempts, 4, 'the sync and its 3 retries');
+      assert.equal(c.outputs.err.length, 1);
+      assert.equal(c.outputs.out.length, 1);
+      assertLogged(c, 'UNAVAILABLE');
+      node('n1').receive({ tag: 'now' });
+      await until('a sync on demand', () => c.outputs.out.find((m) => m.tag === 'now'), { clock: c.clock, maxFakeMs: 5 * MIN });
+      const seen = c.outputs.out.length;
+      await until('the next daily sync', () => c.outputs.out.length > seen, { clock: c.clock, maxFakeMs: 26 * HOUR });
+      assert.equal(zonedDate(Date.now()), addDays(tomorrow, 1));
+      assert.equal(c.outputs.err.length, 1);
+    },
+  );
+});
+}
+
+// ---- wiring -------------------------------------------------------------------------------------------
+
+describe('fault injection', function () {
+  before(() => {
+    guard.install();
+    inFlight.install();
+  });
+  after(() => {
+    guard.uninstall();
+    inFlight.uninstall();
+    console.log(`\n${table.render('scenario \\ node')}`);
+    if (notApplicable.length) console.log(`— not applicable:\n  ${notApplicable.join('\n  ')}\n`);
+  });
+  transportCells();
+  tokenCells();
+  conflictCells();
+  applyDelayCells();
+  outageCells();
+});
