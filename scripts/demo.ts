@@ -3,7 +3,7 @@
  * then a real Node-RED 4 with this package, Dashboard 2 and every example flow configured
  * against them, and prints the editor and dashboard addresses. Ctrl-C stops everything.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERNAME } from '../src/emulator/comap';
 import { startDemo } from './shared/demo-setup';
@@ -19,6 +19,8 @@ const DAY_MS = 60_000;
 async function main(): Promise<void> {
   const userDir = join(PACKAGE_ROOT, '.demo');
   mkdirSync(userDir, { recursive: true });
+  // The demo flows are deployed afresh at every start; last run's must not start first.
+  for (const file of ['flows.json', 'flows_cred.json']) rmSync(join(userDir, file), { force: true });
   const demo = await startDemo({
     runtime: { userDir, port: NODE_RED_PORT, settings: { logging: { console: { level: 'info' } } } },
     comapPort: COMAP_PORT,

@@ -120,7 +120,11 @@ export class NodeRedRuntime {
 
   /** Full deploy through the admin API, as the editor does it. */
   async deploy(flows: unknown[]): Promise<void> {
-    const { rev } = await this.json<{ rev: string }>('/flows', { headers: { 'Node-RED-API-Version': 'v2' } });
+    // Right after start the runtime may still be loading the saved flows (GET /flows answers null).
+    const { rev } = await until(async () => {
+      const current = await this.json<{ rev?: string } | null>('/flows', { headers: { 'Node-RED-API-Version': 'v2' } });
+      return current && typeof current.rev === 'string' ? { rev: current.rev } : undefined;
+    }, 15_000, 'the saved flows to load');
     await this.json('/flows', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
