@@ -14,6 +14,7 @@ import {
   zoneSummaries,
 } from './model';
 import { Order } from './orders';
+import { KeyedSerialQueue } from '../schedule/serial-queue';
 
 export interface HousingRef {
   id: string;
@@ -79,6 +80,11 @@ export class HeatingService {
   private readonly caches = new Map<string, HousingCache>();
   /** Zones known to hold a temporary instruction (set by our writes and by each read). */
   private readonly temporaryZones = new Set<string>();
+  /**
+   * Temporary-instruction writes run one at a time per zone, whatever name or id the caller
+   * used for it: two at once would race (POST, 409, DELETE, POST) and one would fail.
+   */
+  private readonly zoneWrites = new KeyedSerialQueue();
   private readonly catalogTtlMs: number;
   private readonly housingsTtlMs: number;
   private readonly now: () => number;
@@ -311,7 +317,11 @@ export class HeatingService {
   }
 
   /** A temporary instruction already in place is replaced: DELETE first when known, or on 409. */
-  private async applyTemporary(housingId: string, zoneId: string, instruction: ComapInstruction, durationMin: number): Promise<ComapZoneDetails> {
+  private applyTemporary(housingId: string, zoneId: string, instruction: ComapInstruction, durationMin: number): Promise<ComapZoneDetails> {
+    return this.zoneWrites.run(zoneKey(housingId, zoneId), () => this.replaceTemporary(housingId, zoneId, instruction, durationMin));
+  }
+
+  private async replaceTemporary(housingId: string, zoneId: string, instruction: ComapInstruction, durationMin: number): Promise<ComapZoneDetails> {
     const key = zoneKey(housingId, zoneId);
     if (this.temporaryZones.has(key)) await this.deleteIfPresent(housingId, zoneId);
     let answer: ComapZoneDetails;
@@ -327,10 +337,12 @@ export class HeatingService {
     return answer;
   }
 
-  private async cancelTemporary(housingId: string, zoneId: string): Promise<void> {
-    await this.deleteIfPresent(housingId, zoneId);
-    this.temporaryZones.delete(zoneKey(housingId, zoneId));
-    this.markStale(housingId);
+  private cancelTemporary(housingId: string, zoneId: string): Promise<void> {
+    return this.zoneWrites.run(zoneKey(housingId, zoneId), async () => {
+      await this.deleteIfPresent(housingId, zoneId);
+      this.temporaryZones.delete(zoneKey(housingId, zoneId));
+      this.markStale(housingId);
+    });
   }
 
   /** DELETE, where "there was none" (404) counts as done. */

@@ -104,9 +104,11 @@ export class CommandRetrier<C, R> {
   }
 
   private failed(key: string, command: C, attempts: number, generation: number, err: ApiError): void {
-    // A newer command for this key replaces this one: it is not retried.
+    // A newer command for this key replaces this one: it is not retried. A failure that no
+    // retry would cure is still this command's answer, and goes out.
     if (this.generation.get(key) !== generation) {
-      this.options.onReplaced?.(command);
+      if (isTransient(err)) this.options.onReplaced?.(command);
+      else this.options.onFailure(command, err, attempts);
       return;
     }
     if (!isTransient(err) || attempts > this.options.retries) {
