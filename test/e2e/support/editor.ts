@@ -54,8 +54,14 @@ export async function openEditor(browser: Browser, url: string, locale: string):
     const target = response.url();
     if (response.status() >= 400 && /qivivo|veolia/.test(target)) missing.push(`${response.status()} ${target}`);
   });
-  await page.goto(url);
-  await page.waitForSelector(".red-ui-palette-node[data-palette-type='qivivo-thermostat-in']", { timeout: 30_000 });
+  try {
+    await page.goto(url);
+    await page.waitForSelector(".red-ui-palette-node[data-palette-type='qivivo-thermostat-in']", { timeout: 45_000 });
+  } catch (err) {
+    await context.close();
+    const detail = [...errors, ...missing].join('; ') || 'no console error';
+    throw new Error(`the editor did not show the package's nodes (${detail}): ${err instanceof Error ? err.message : String(err)}`);
+  }
   return { page, errors, missing, close: () => context.close() };
 }
 
