@@ -60,7 +60,7 @@ export async function openEditor(browser: Browser, url: string, locale: string):
   } catch (err) {
     await context.close();
     const detail = [...errors, ...missing].join('; ') || 'no console error';
-    throw new Error(`the editor did not show the package's nodes (${detail}): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`the editor did not show the package's nodes (${detail}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return { page, errors, missing, close: () => context.close() };
 }
