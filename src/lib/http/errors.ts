@@ -39,6 +39,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Thrown by a closed Transport instead of sending: the work that asked for the request
+ * was cut short by a close or redeploy (transient, nothing was sent).
+ */
+export class SessionClosedError extends ApiError {
+  constructor(service: string) {
+    super('UNAVAILABLE', `${service} session closed (the account was stopped or redeployed): request not sent`);
+  }
+}
+
 export function isApiError(err: unknown): err is ApiError {
   return err instanceof ApiError;
 }

@@ -1,7 +1,7 @@
 import axios, { AxiosError, AxiosInstance, Method } from 'axios';
 import { wrapper } from 'axios-cookiejar-support';
 import { CookieJar } from 'tough-cookie';
-import { ApiError } from './errors';
+import { ApiError, SessionClosedError } from './errors';
 import { checkEndpointUrl } from './url-policy';
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -33,12 +33,13 @@ export interface TransportOptions {
 /**
  * One HTTP session: an axios instance with its own cookie jar, a timeout on every request,
  * the https-only rule, raw-text bodies parsed in one place, and one mapping from HTTP and
- * network failures to ApiError codes. Each account owns one.
+ * network failures to ApiError codes. Each account owns one, and closes it when it closes.
  */
 export class Transport {
   readonly service: string;
   private readonly axios: AxiosInstance;
   private readonly userAgent: string;
+  private closed = false;
 
   constructor(options: TransportOptions) {
     this.service = options.service;
@@ -62,7 +63,17 @@ export class Transport {
     wrapper(this.axios);
   }
 
+  /**
+   * No request starts after this (product-spec §4): whatever was still under way (a poll cycle,
+   * a sync, a login) fails at its next request with SessionClosedError. Requests already sent
+   * complete.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
   async request(req: HttpRequest): Promise<HttpResponse> {
+    if (this.closed) throw new SessionClosedError(this.service);
     const url = checkEndpointUrl(req.url, `${this.service} URL`);
     const label = `${req.method.toUpperCase()} ${url.pathname}`;
     let response;

@@ -32,6 +32,8 @@ export interface QivivoAccountNode extends Node<QivivoCredentials>, SharedAccoun
 }
 
 const FIRST_POLL_DELAY_MS = 500;
+/** Longest wait for commands under way when the account closes (Node-RED gives a close 15 s). */
+const COMMANDS_CLOSE_WAIT_MS = 10_000;
 
 export default function register(RED: NodeAPI): void {
   function QivivoAccount(this: QivivoAccountNode, def: QivivoAccountDef): void {
@@ -60,8 +62,15 @@ export default function register(RED: NodeAPI): void {
     }
     this.on('close', (_removed: boolean, done: () => void) => {
       this.monitor?.close();
-      this.session?.auth.reset();
-      done();
+      // Commands under way finish (their nodes' close waits for them too); after that nothing
+      // more is sent on this session, not even the rest of a poll cycle (product-spec §4).
+      const finish = (): void => {
+        this.session?.transport.close();
+        this.session?.auth.reset();
+        done();
+      };
+      if (this.commands.size === 0) finish();
+      else void this.commands.idle(COMMANDS_CLOSE_WAIT_MS).then(finish);
     });
   }
 

@@ -48,6 +48,7 @@ export default function register(RED: NodeAPI): void {
       this.warn(this.configError.message);
     }
     this.on('close', (_removed: boolean, done: () => void) => {
+      this.session?.transport.close();
       this.session?.auth.reset();
       done();
     });
