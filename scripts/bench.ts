@@ -3,6 +3,7 @@
  * JSON line with every figure. Targets are product-spec §6; the figures are measured, not asserted.
  */
 import { measureComap } from './bench/comap';
+import { measureRedeploys } from './bench/redeploy';
 import { stopRuntime } from './bench/runtime';
 import { measureVeolia } from './bench/veolia';
 
@@ -16,6 +17,7 @@ interface Row {
 async function main(): Promise<void> {
   const comap = await measureComap();
   const veolia = await measureVeolia();
+  const redeploy = await measureRedeploys({ deploys: 200 });
   const rows: Row[] = [
     { figure: 'Comap requests per poll cycle, 1 node', value: comap.requestsPerCycle1, target: '≤ 2', ok: comap.requestsPerCycle1 <= 2 },
     { figure: 'Comap requests per poll cycle, 100 nodes', value: comap.requestsPerCycle100, target: '≤ 2', ok: comap.requestsPerCycle100 <= 2 },
@@ -29,11 +31,13 @@ async function main(): Promise<void> {
     { figure: 'Veolia requests per daily sync, average', value: veolia.requestsPerSyncSteadyAverage, target: '≤ 4', ok: veolia.requestsPerSyncSteadyAverage <= 4 },
     { figure: 'Veolia requests, first run (30-day backfill)', value: veolia.requestsFirstRunBackfill, target: '—', ok: true },
     { figure: 'Veolia requests, first run (730-day backfill)', value: veolia.requestsFirstRunBackfill730, target: '—', ok: true },
+    { figure: 'heap growth after 200 redeploys, every node (MB)', value: redeploy.heapGrowthMB, target: '≤ 5', ok: redeploy.heapGrowthMB <= 5 },
+    { figure: 'active handles after 200 redeploys (vs before)', value: redeploy.handlesAfter, target: `≤ ${redeploy.handlesBefore}`, ok: redeploy.handlesAfter <= redeploy.handlesBefore },
   ];
   const width = Math.max(...rows.map((r) => r.figure.length));
   console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(8)}  target  met`);
   for (const r of rows) console.log(`${r.figure.padEnd(width)}  ${String(r.value).padStart(8)}  ${r.target.padEnd(6)}  ${r.ok ? 'yes' : 'NO'}`);
-  console.log(JSON.stringify({ comap, veolia }));
+  console.log(JSON.stringify({ comap, veolia, redeploy: { heapGrowthMB: redeploy.heapGrowthMB, handlesAfter: redeploy.handlesAfter } }));
   await stopRuntime();
 }
 
