@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export const PACKAGE_ROOT = join(__dirname, '..', '..');
 
@@ -64,8 +64,11 @@ export class NodeRedRuntime {
   }
 
   async start(): Promise<string> {
-    // A fresh module instance per runtime, so that a test can stop one and start another.
-    for (const key of Object.keys(require.cache)) if (/node_modules[\\/](node-red|@node-red)[\\/]/.test(key)) delete require.cache[key];
+    // A fresh module instance per runtime, so that a test can stop one and start another, and
+    // nothing kept in memory by the package's nodes: a restart is a new process.
+    for (const key of Object.keys(require.cache)) {
+      if (/node_modules[\\/](node-red|@node-red)[\\/]/.test(key) || key.startsWith(join(PACKAGE_ROOT, 'dist') + sep)) delete require.cache[key];
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.red = require('node-red') as RedApi;
     const app = express();

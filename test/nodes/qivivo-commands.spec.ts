@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ComapEmulator } from '../../src/emulator/comap';
 import { COMAP_IDS } from '../../src/emulator/comap/fixture';
-import { collect, during, flowWith, helper, load, node } from '../support/flow';
+import { collect, DEMO, during, flowWith, helper, load, node } from '../support/flow';
 import { TimerTracker } from '../support/timer-tracker';
 
 interface ErrorMsg {
@@ -141,6 +141,32 @@ describe('Qivivo command nodes', function () {
       assert.equal(msg.payload, 20);
       assert.equal((msg as unknown as { topic: string }).topic, 'keep me');
       assert.equal(emulator.state.writes.length, 0);
+    });
+
+    it('keeps a waiting retry across a redeploy without a context store, and applies it once', async () => {
+      const flow = flowWith(emulator, setTemp({ retries: 2, retryDelay: 2 }));
+      await load(flow);
+      emulator.server.faults.match = '/temporary-instruction';
+      emulator.server.faults.status5xxCount = 1;
+      node('n1').receive({ payload: 18.5 });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(emulator.state.writes.length, 0);
+      await helper.setFlows(flow, 'full', { acct: DEMO });
+      const out = collect<ResultMsg>('out', 1, 5000);
+      const [msg] = await out;
+      assert.equal(msg.payload.setpoint, 18.5);
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(emulator.state.writes.length, 1, 'applied exactly once');
+    });
+
+    it('sends a value still in its debounce window after a redeploy', async () => {
+      const flow = flowWith(emulator, setTemp({ debounce: 2000 }));
+      await load(flow);
+      node('n1').receive({ payload: 22.5 });
+      await helper.setFlows(flow, 'full', { acct: DEMO });
+      const [msg] = await collect<ResultMsg>('out', 1, 5000);
+      assert.equal(msg.payload.setpoint, 22.5);
+      assert.equal(emulator.state.writes.length, 1);
     });
 
     it('logs in once for 20 commands hitting an expired token at once', async () => {

@@ -53,9 +53,11 @@ describe('veolia-water-consumption', function () {
     assert.equal(zonedDate(day.timestamp - 1), addDays(day.payload.date, -1));
   });
 
-  it('emits only new or corrected days after the first sync', async () => {
+  it('re-emits nothing after a redeploy without a context store, then only new or corrected days', async () => {
     await load(flow(), creds);
     await collect<DayMsg>('out', 9, 8000);
+    await helper.setFlows(flow(), 'full', creds);
+    assert.deepEqual(await during('out', 1500), [], 'nothing re-emitted after the redeploy');
     const date = addDays(newestPublished(), -1);
     emulator.state.estimateDay(date, 999);
     node('w1').receive({});

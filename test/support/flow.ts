@@ -6,6 +6,7 @@ import thermostatNode from '../../src/nodes/qivivo-thermostat-in/qivivo-thermost
 import zoneOrderNode from '../../src/nodes/qivivo-zone-order/qivivo-zone-order';
 import setTemperatureNode from '../../src/nodes/qivivo-set-temperature/qivivo-set-temperature';
 import programNode from '../../src/nodes/qivivo-program/qivivo-program';
+import { clearNodeMemory } from '../../src/nodes/shared/node-memory';
 import veoliaAccountNode from '../../src/nodes/veolia-account/veolia-account';
 import waterNode from '../../src/nodes/veolia-water-consumption/veolia-water-consumption';
 import { ComapEmulator } from '../../src/emulator/comap';
@@ -36,6 +37,8 @@ export function flowWith(emulator: ComapEmulator, node: FlowNode, accountExtra: 
 }
 
 export async function load(flow: FlowNode[], credentials: Record<string, unknown> = { acct: DEMO }): Promise<void> {
+  // Each test is a fresh Node-RED: nothing kept from the previous one's nodes of the same id.
+  clearNodeMemory();
   await helper.load(ALL_NODES, flow, credentials);
 }
 

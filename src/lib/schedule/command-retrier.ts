@@ -58,6 +58,11 @@ export class CommandRetrier<C, R> {
     this.attempt(key, command, 0);
   }
 
+  /** Keeps a command that could not start (the node is closing) for the next instance to run at once. */
+  defer(key: string, command: C): void {
+    this.remember(key, { command, attempts: 0, dueAt: this.now() });
+  }
+
   /** Re-arms the retries found in the store (after a redeploy or a restart). */
   restore(): void {
     for (const [key, pending] of Object.entries(this.options.store.load())) {

@@ -33,6 +33,13 @@ export class Debouncer<T> {
     if (pending) this.handler(pending.value);
   }
 
+  /** Hands back the waiting value, if any, and stops waiting for it. */
+  take(): T | undefined {
+    const pending = this.pending;
+    this.cancel();
+    return pending?.value;
+  }
+
   /** Drops a waiting value. */
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);

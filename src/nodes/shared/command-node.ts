@@ -3,6 +3,7 @@ import { ApiError, isApiError } from '../../lib/http/errors';
 import { CommandRetrier, PendingCommand } from '../../lib/schedule/command-retrier';
 import { Debouncer } from '../../lib/schedule/debounce';
 import { connectAccount } from './account-lookup';
+import { nodeMemory } from './node-memory';
 import { SharedAccount } from './account-users';
 import { sendError } from './error-output';
 import { settingNumber } from './input';
@@ -59,7 +60,7 @@ export function setupCommandNode<
   if (!account) return;
   const retries = settingNumber(def.retries, 1, 0, 10);
   const retryDelayMs = settingNumber(def.retryDelay, 90, 1, 3600) * 1000;
-  const context = node.context();
+  const pendingMemory = nodeMemory<Record<string, PendingCommand<StoredCommand<A>>>>(node, PENDING_KEY);
   const originals = new Map<string, NodeMessage>();
   let sequence = 0;
 
@@ -84,16 +85,17 @@ export function setupCommandNode<
     },
     onReplaced: (stored) => originals.delete(stored.id),
     store: {
-      load: () => ({ ...((context.get(PENDING_KEY) as Record<string, PendingCommand<StoredCommand<A>>> | undefined) ?? {}) }),
-      save: (pending) => context.set(PENDING_KEY, Object.keys(pending).length ? pending : undefined),
+      load: () => ({ ...(pendingMemory.get() ?? {}) }),
+      save: (pending) => pendingMemory.set(Object.keys(pending).length ? pending : undefined),
     },
   });
 
+  const stored = (key: string, action: A, msg: NodeMessageInFlow): StoredCommand<A> => ({ id: `${node.id}:${Date.now()}:${++sequence}`, key, action, msg: keep(msg) });
   const submit = (key: string, action: A, msg: NodeMessageInFlow): void => {
-    const id = `${node.id}:${Date.now()}:${++sequence}`;
-    originals.set(id, msg);
+    const command = stored(key, action, msg);
+    originals.set(command.id, msg);
     status.busy();
-    retrier.submit(key, { id, key, action, msg: keep(msg) });
+    retrier.submit(key, command);
   };
   const debouncer = spec.debounceMs ? new Debouncer<{ key: string; action: A; msg: NodeMessageInFlow }>(spec.debounceMs, (c) => submit(c.key, c.action, c.msg)) : undefined;
 
@@ -115,9 +117,18 @@ export function setupCommandNode<
     done();
   });
 
-  node.on('close', (_removed: boolean, done: () => void) => {
-    debouncer?.cancel();
-    retrier.close().then(done, done);
+  node.on('close', (removed: boolean, done: () => void) => {
+    // A value still in its debounce window is the user's latest wish: the next instance sends it.
+    const waiting = debouncer?.take();
+    if (waiting) retrier.defer(waiting.key, stored(waiting.key, waiting.action, waiting.msg));
+    retrier.close().then(() => {
+      if (removed) {
+        const dropped = Object.keys(pendingMemory.get() ?? {}).length;
+        if (dropped > 0) node.warn(RED._('shared.errors.pendingDropped', { count: dropped }));
+        pendingMemory.forget();
+      }
+      done();
+    }, done);
   });
 }
 

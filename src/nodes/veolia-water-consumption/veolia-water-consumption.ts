@@ -9,6 +9,7 @@ import { DayRecord } from '../../lib/veolia/model';
 import { DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS, WaterSyncResult } from '../../lib/veolia/water';
 import type { VeoliaAccountNode } from '../veolia-account/veolia-account';
 import { connectAccount } from '../shared/account-lookup';
+import { nodeMemory } from '../shared/node-memory';
 import { sendError } from '../shared/error-output';
 import { settingNumber } from '../shared/input';
 import { StatusReporter } from '../shared/status';
@@ -39,14 +40,14 @@ export default function register(RED: NodeAPI): void {
     const historyDays = settingNumber(def.historyDays, DEFAULT_HISTORY_DAYS, 1, MAX_HISTORY_DAYS);
     const output = def.output === 'days' || def.output === 'values' ? def.output : 'latest';
     const syncTime = isValidSyncTime(def.syncTime) ? def.syncTime : DEFAULT_SYNC_TIME;
-    const context = this.context();
+    const emitted = nodeMemory<unknown>(this, LEDGER_KEY);
     const queue = new KeyedSerialQueue();
     const abort = new AbortController();
     let retryTimer: NodeJS.Timeout | undefined;
     let firstTimer: NodeJS.Timeout | undefined;
     let closed = false;
 
-    const ledger = (): DayLedger => DayLedger.from(context.get(LEDGER_KEY));
+    const ledger = (): DayLedger => DayLedger.from(emitted.get());
 
     const messagesFor = (result: WaterSyncResult, days: DayRecord[]): WaterMessage[] =>
       output === 'values'
@@ -62,7 +63,7 @@ export default function register(RED: NodeAPI): void {
         const result = await water.sync(contractId, { historyDays, lastDateOf, range, signal: abort.signal });
         if (closed) return;
         const update = known.update(result.contract.id, result.days, { range });
-        if (update.ledger !== known) context.set(LEDGER_KEY, update.ledger.toJSON());
+        if (update.ledger !== known) emitted.set(update.ledger.toJSON());
         const newest = result.days[result.days.length - 1];
         const chosen = range || output === 'days' ? update.emit : newest ? [newest] : [];
         const messages = messagesFor(result, chosen).map((m) => ({ ...base, ...m }) as NodeMessage);
@@ -89,7 +90,7 @@ export default function register(RED: NodeAPI): void {
     const timer = new DailyTimer(() => automaticSync(), { syncTime, jitterMs: randomJitterMs(JITTER_MS) });
     timer.start();
     // A node that never emitted anything fetches its history right away.
-    if (context.get(LEDGER_KEY) === undefined) {
+    if (emitted.get() === undefined) {
       firstTimer = setTimeout(() => automaticSync(), FIRST_SYNC_DELAY_MS);
     }
 
@@ -115,8 +116,9 @@ export default function register(RED: NodeAPI): void {
       );
     });
 
-    this.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      if (removed) emitted.forget();
       timer.stop();
       clearTimeout(retryTimer);
       clearTimeout(firstTimer);
