@@ -387,88 +387,6 @@
 
   // ---------------------------------------------------------------- remote read-only list
 
-  /**
-   * Show a read-only list (e.g. programs) from an admin endpoint, with refresh button and hint.
-   * @param {object} node
-   * @param {object} o { list: selector of a container, refresh?, hint?, url: () => string|null,
-   *                     map: (item) => { label, active } | null }
-   */
-  function remoteList(node, o) {
-    const $list = $(o.list);
-    const $refresh = $(o.refresh || o.list + '-refresh');
-    const $hint = hintElement(o.hint || o.list + '-hint', $list.closest('.form-row'));
-    let seq = 0;
-
-    $refresh.attr('title', tr(node, 'editor.refresh'));
-
-    function render(items) {
-      $list.empty();
-      if (!items || !items.length) {
-        return;
-      }
-      const $ul = $('<ul></ul>').css({ margin: '0', 'padding-left': '18px' }).appendTo($list);
-      items.forEach(function (item) {
-        const $li = $('<li></li>').appendTo($ul);
-        $('<code></code>').text(item.label).appendTo($li);
-        if (item.active) {
-          $('<span></span>')
-            .css({ color: 'var(--red-ui-secondary-text-color, #888)' })
-            .text(' (' + tr(node, 'editor.active') + ')')
-            .appendTo($li);
-        }
-      });
-    }
-
-    function load() {
-      const mine = ++seq;
-      const url = o.url();
-      if (!url) {
-        render(null);
-        showHint($hint, 'warn', tr(node, 'editor.noAccount'));
-        return Promise.resolve();
-      }
-      setBusy($refresh, true);
-      showHint($hint, 'loading', tr(node, 'editor.loading'));
-      return fetchJSON(url).then(
-        function (data) {
-          if (mine !== seq) {
-            return;
-          }
-          setBusy($refresh, false);
-          if (!Array.isArray(data)) {
-            render(null);
-            showError(node, $hint, { message: 'unexpected answer (not a list)' });
-            return;
-          }
-          const items = data
-            .filter(function (raw) {
-              return raw && typeof raw === 'object';
-            })
-            .map(o.map)
-            .filter(function (item) {
-              return item && item.label;
-            });
-          render(items);
-          showHint($hint, 'info', items.length ? '' : tr(node, 'editor.empty'));
-        },
-        function (err) {
-          if (mine !== seq) {
-            return;
-          }
-          setBusy($refresh, false);
-          render(null);
-          showError(node, $hint, err);
-        },
-      );
-    }
-
-    $refresh.on('click', function (event) {
-      event.preventDefault();
-      load();
-    });
-    return { load: load };
-  }
-
   // ---------------------------------------------------------------- wiring per cloud
 
   /**
@@ -532,16 +450,24 @@
       });
     }
 
-    if (opts.programs) {
-      programs = remoteList(node, {
-        list: '#node-input-programs-list',
+    if (opts.program) {
+      programs = remoteSelect(node, {
+        select: '#node-input-program',
+        nameInput: '#node-input-programName',
+        value: node.program,
+        name: node.programName,
+        emptyLabel: tr(node, 'option.fromPayload'),
         url: function () {
           const id = account();
           return id ? urls.programs(id, housing.value()) : null;
         },
         map: function (item) {
-          const label = item.name || item.id;
-          return label ? { label: String(label), active: item.active === true } : null;
+          const name = item.name || item.id;
+          if (!name) {
+            return null;
+          }
+          const label = item.active === true ? name + ' (' + tr(node, 'editor.active') + ')' : name;
+          return { value: item.id, label: String(label), name: String(name) };
         },
       });
     }
@@ -649,6 +575,20 @@
       return makeValidator(
         function (v) {
           return isIntIn(v, min, max);
+        },
+        key,
+        { min: min, max: max },
+      );
+    },
+    /** Empty, or a number in [min, max] in steps of `step` (e.g. a setpoint 5–30 °C by 0.5). */
+    optionalNumberRange: function (min, max, step, key) {
+      return makeValidator(
+        function (v) {
+          if (isBlank(v)) {
+            return true;
+          }
+          const n = Number(String(v).trim());
+          return Number.isFinite(n) && n >= min && n <= max && Math.abs(n / step - Math.round(n / step)) < 1e-9;
         },
         key,
         { min: min, max: max },
@@ -775,7 +715,6 @@
     showHint: showHint,
     showError: showError,
     remoteSelect: remoteSelect,
-    remoteList: remoteList,
     setupQivivo: setupQivivo,
     setupVeolia: setupVeolia,
     validators: validators,

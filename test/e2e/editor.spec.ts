@@ -171,9 +171,18 @@ describe('e2e: the package in the Node-RED editor', function () {
       await screenshot(page, 'editor-zone-label');
 
       await openDialog(page, 'qivivo-program', 'pr');
-      await until(async () => ((await page.locator('#node-input-programs-list li').count()) === 2 ? true : undefined), 10_000, 'the program list');
-      assert.deepEqual(await page.locator('#node-input-programs-list li').allInnerTexts(), ['Semaine (active)', 'Vacances']);
-      await closeDialog(page, 'cancel');
+      const programs = await until(async () => {
+        const labels = await optionLabels(page, '#node-input-program');
+        return labels.length === 3 ? labels : undefined;
+      }, 10_000, 'the program list');
+      assert.deepEqual(programs, [text('qivivo-program', 'en-US', 'option.fromPayload'), 'Semaine (active)', 'Vacances']);
+      await page.selectOption('#node-input-program', { label: 'Vacances' });
+      await closeDialog(page, 'done');
+      const programLabel = await page.evaluate(() => {
+        const RED = (window as unknown as EditorWindow & { RED: { utils: { getNodeLabel(n: unknown): string } } }).RED;
+        return RED.utils.getNodeLabel(RED.nodes.node('pr'));
+      });
+      assert.equal(programLabel, 'Vacances', 'the label names the program');
 
       await openDialog(page, 'veolia-water-consumption', 'wc');
       const contracts = await until(async () => {
@@ -221,15 +230,28 @@ describe('e2e: the package in the Node-RED editor', function () {
     it(`flags out-of-range values in the forms (${lang})`, async () => {
       const editor = await openEditor(browser, runtime.url, lang);
       const { page } = editor;
-      /** Types `value` into a field; returns the error line shown under it (or null). */
+      /** Types `value` into a field; returns the error line shown under it (or null) once it settles. */
       const enter = async (selector: string, value: string): Promise<string | null> => {
         await page.fill(selector, value);
         await page.locator(selector).dispatchEvent('change');
         const row = page.locator(selector).locator('xpath=ancestor::div[contains(@class,"form-row")][1]/following-sibling::div[contains(@class,"qv-error")][1]');
-        return (await row.isVisible()) ? (await row.innerText()).trim() : null;
+        const read = async (): Promise<string | null> => ((await row.isVisible()) ? (await row.innerText()).trim() : null);
+        let shown = await read();
+        for (let i = 0; i < 10; i++) {
+          await page.waitForTimeout(50);
+          const again = await read();
+          if (again === shown) break;
+          shown = again;
+        }
+        return shown;
       };
       try {
         await openDialog(page, 'qivivo-set-temperature', 'st');
+        assert.equal(await enter('#node-input-setpoint', '31'), text('qivivo-set-temperature', lang, 'validation.setpoint', { min: 5, max: 30 }));
+        assert.equal(await enter('#node-input-setpoint', '4.5'), text('qivivo-set-temperature', lang, 'validation.setpoint', { min: 5, max: 30 }));
+        assert.equal(await enter('#node-input-setpoint', '20.3'), text('qivivo-set-temperature', lang, 'validation.setpoint', { min: 5, max: 30 }));
+        assert.equal(await enter('#node-input-setpoint', '20.5'), null, 'a valid setpoint clears the message');
+        assert.equal(await enter('#node-input-setpoint', ''), null, 'empty means from msg.payload');
         assert.equal(await enter('#node-input-duration', '5000'), text('qivivo-set-temperature', lang, 'validation.duration', { min: 1, max: 4320 }));
         assert.equal(await enter('#node-input-duration', '0'), text('qivivo-set-temperature', lang, 'validation.duration', { min: 1, max: 4320 }));
         assert.equal(await enter('#node-input-duration', '90'), null, 'a valid duration clears the message');

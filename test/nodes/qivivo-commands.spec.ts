@@ -45,6 +45,26 @@ describe('Qivivo command nodes', function () {
       assert.deepEqual(emulator.state.writes[0].body, { duration: 120, set_point: { instruction: 21 } });
     });
 
+    it('applies the setpoint set in the node to any message, except "cancel"', async () => {
+      await load(flowWith(emulator, setTemp({ setpoint: '19.5' })));
+      const out = collect<ResultMsg>('out', 2);
+      node('n1').receive({ payload: 1732350000000 });
+      await new Promise((r) => setTimeout(r, 200));
+      node('n1').receive({ payload: 'cancel' });
+      const [set, cancelled] = await out;
+      assert.equal(set.payload.setpoint, 19.5);
+      assert.equal(cancelled.payload.cancelled, true);
+      assert.deepEqual(emulator.state.writes[0].body, { duration: 120, set_point: { instruction: 19.5 } });
+    });
+
+    it('refuses a setpoint set in the node outside 5–30 °C, sending nothing', async () => {
+      await load(flowWith(emulator, setTemp({ setpoint: '35' })));
+      const err = collect<ErrorMsg>('err', 1);
+      node('n1').receive({ payload: 21 });
+      assert.equal((await err)[0].error.code, 'INVALID_INPUT');
+      assert.equal(emulator.server.log.length, 0);
+    });
+
     it('rounds to 0.5 °C and takes msg.duration', async () => {
       await load(flowWith(emulator, setTemp()));
       const out = collect<ResultMsg>('out', 1);
@@ -277,6 +297,13 @@ describe('Qivivo command nodes', function () {
       await out;
       assert.equal(emulator.state.writes.length, 1);
       assert.match(emulator.state.writes[0].path, new RegExp(`/programs/[^/]+/zones/${COMAP_IDS.zones.chalet}$`));
+    });
+
+    it('activates the program chosen in the node whatever the payload', async () => {
+      await load(flowWith(emulator, { id: 'n1', type: 'qivivo-program', program: COMAP_IDS.programs.vacances }));
+      const out = collect<ResultMsg>('out', 1);
+      node('n1').receive({ payload: 1732350000000 });
+      assert.deepEqual((await out)[0].payload, { program: { id: COMAP_IDS.programs.vacances, name: 'Vacances' } });
     });
 
     it('says NOT_FOUND for an unknown program', async () => {
