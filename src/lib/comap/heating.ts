@@ -123,11 +123,6 @@ export class HeatingService {
     return cache.statePending;
   }
 
-  /** The last state read, without any request. */
-  lastState(housingId: string): HeatingState | undefined {
-    return this.caches.get(housingId)?.state?.value;
-  }
-
   async zones(housingId = ''): Promise<ZoneSummary[]> {
     const housing = await this.housing(housingId);
     return zoneSummaries(await this.details(housing, HOUR));

@@ -21,11 +21,6 @@ export class Debouncer<T> {
     this.timer = setTimeout(() => this.flush(), this.delayMs);
   }
 
-  /** True when a value waits for its delay. */
-  get waiting(): boolean {
-    return this.pending !== undefined;
-  }
-
   private flush(): void {
     this.timer = undefined;
     const pending = this.pending;

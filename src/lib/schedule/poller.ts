@@ -12,7 +12,7 @@ export class Poller {
 
   constructor(
     private readonly cycle: () => Promise<void>,
-    private intervalMs: number,
+    private readonly intervalMs: number,
   ) {}
 
   get active(): boolean {
@@ -30,10 +30,6 @@ export class Poller {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  setInterval(intervalMs: number): void {
-    this.intervalMs = intervalMs;
   }
 
   /** Runs a cycle now (or joins the one running) and re-arms the timer if polling is on. */
