@@ -18,30 +18,53 @@ export interface CognitoKnobs {
   refreshDisabled: boolean;
 }
 
+export interface CognitoOptions {
+  /**
+   * Lifetime of refresh tokens, seconds (checked on the emulator's clock). Default 30 days,
+   * Cognito's own default, for clouds whose lifetime no source records.
+   */
+  refreshTokenLifetimeS?: number;
+}
+
 interface IssuedToken {
   username: string;
   expiresAt: number;
   revoked: boolean;
 }
 
+interface IssuedRefreshToken {
+  username: string;
+  expiresAt: number;
+}
+
+const DEFAULT_REFRESH_TOKEN_LIFETIME_S = 30 * 24 * 3600;
+
 export type TokenCheck = { ok: true; username: string } | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked' };
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
-/** Cognito `InitiateAuth` as both clouds use it: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. */
+/**
+ * Cognito `InitiateAuth` as both clouds use it: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. Refresh
+ * tokens are not rotated: REFRESH_TOKEN_AUTH gives a new access token only, and the refresh token
+ * stops working once its lifetime is over.
+ */
 export class CognitoEmulator {
   knobs: CognitoKnobs = { expiresInS: 3600, emptyBodyCount: 0, htmlBodyCount: 0, refreshDisabled: false };
   readonly stats = { passwordLogins: 0, refreshes: 0, failures: 0 };
   private readonly users = new Map<string, CognitoUser>();
   private readonly accessTokens = new Map<string, IssuedToken>();
-  private readonly refreshTokens = new Map<string, string>();
+  private readonly refreshTokens = new Map<string, IssuedRefreshToken>();
+  /** Lifetime of the refresh tokens issued from now on, seconds. */
+  refreshTokenLifetimeS: number;
 
   constructor(
     private readonly clientIds: readonly string[],
     users: CognitoUser[],
     private readonly now: () => number = Date.now,
+    options: CognitoOptions = {},
   ) {
     for (const user of users) this.users.set(user.username.toLowerCase(), { ...user });
+    this.refreshTokenLifetimeS = options.refreshTokenLifetimeS ?? DEFAULT_REFRESH_TOKEN_LIFETIME_S;
   }
 
   setUser(user: CognitoUser): void {
@@ -106,15 +129,16 @@ export class CognitoEmulator {
       return json(200, { ChallengeName: user.challenge, Session: randomBytes(24).toString('hex'), ChallengeParameters: {} });
     }
     const refreshToken = randomBytes(32).toString('hex');
-    this.refreshTokens.set(refreshToken, user.username);
+    this.refreshTokens.set(refreshToken, { username: user.username, expiresAt: this.now() + this.refreshTokenLifetimeS * 1000 });
     return json(200, { AuthenticationResult: { ...this.issue(user.username), RefreshToken: refreshToken } });
   }
 
   private refresh(refreshToken?: string): EmulatorResponse {
     this.stats.refreshes++;
-    const username = this.refreshTokens.get(refreshToken ?? '');
-    if (!username || this.knobs.refreshDisabled) return this.fail('NotAuthorizedException', 'Invalid Refresh Token');
-    return json(200, { AuthenticationResult: this.issue(username) });
+    const issued = this.refreshTokens.get(refreshToken ?? '');
+    if (!issued || this.knobs.refreshDisabled) return this.fail('NotAuthorizedException', 'Invalid Refresh Token');
+    if (issued.expiresAt <= this.now()) return this.fail('NotAuthorizedException', 'Refresh Token has expired');
+    return json(200, { AuthenticationResult: this.issue(issued.username) });
   }
 
   private issue(username: string): Record<string, unknown> {

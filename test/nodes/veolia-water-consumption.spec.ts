@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { VeoliaEmulator } from '../../src/emulator/veolia';
+import { MAIN_CONTRACT, SECOND_CONTRACT, VeoliaEmulator } from '../../src/emulator/veolia';
 import { addDays, zonedDate } from '../../src/lib/schedule/daily';
 import { collect, DEMO, during, helper, load, node, type FlowNode } from '../support/flow';
 
@@ -43,8 +43,8 @@ describe('veolia-water-consumption', function () {
     assert.deepEqual([...dates].sort(), dates, 'oldest first');
     assert.equal(dates[dates.length - 1], newestPublished());
     const day = days[days.length - 1];
-    assert.equal(day.topic, 'veolia/9304136');
-    assert.deepEqual(day.payload.contract, { id: '9304136', meter: 'D21FA012345' });
+    assert.equal(day.topic, `veolia/${MAIN_CONTRACT.id}`);
+    assert.deepEqual(day.payload.contract, { id: MAIN_CONTRACT.id, meter: MAIN_CONTRACT.meter });
     assert.ok(Number.isInteger(day.payload.litres) && day.payload.litres > 0);
     assert.ok(Number.isInteger(day.payload.indexLitres));
     assert.equal(day.payload.estimated, false);
@@ -99,9 +99,9 @@ describe('veolia-water-consumption', function () {
 
   it('reads the second contract of the account', async () => {
     emulator.state.addContract();
-    await load(flow({ contract: '9304200', historyDays: 4 }), creds);
+    await load(flow({ contract: SECOND_CONTRACT.id, historyDays: 4 }), creds);
     const days = await collect<DayMsg>('out', 3, 8000);
-    assert.ok(days.every((d) => d.payload.contract.id === '9304200' && d.topic === 'veolia/9304200'));
+    assert.ok(days.every((d) => d.payload.contract.id === SECOND_CONTRACT.id && d.topic === `veolia/${SECOND_CONTRACT.id}`));
   });
 
   it('says AUTH_CHALLENGE when the service asks for an e-mail code', async () => {

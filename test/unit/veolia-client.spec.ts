@@ -152,14 +152,31 @@ describe('Veolia client', () => {
       });
     }
 
-    it('renews an expired token before the call instead of failing', async () => {
+    it('renews an expiring token before the call instead of failing', async () => {
       await client.espaceClient();
-      clock += 3600_000;
+      // Inside the renewal margin, while the 1 h refresh token still works.
+      clock += 3550_000;
       emu.server.clearLog();
       await client.espaceClient();
       assert.deepEqual(emu.server.log.map((r) => r.method), ['POST', 'GET']);
       assert.equal(auth.stats.refreshes, 1);
       assert.equal(auth.stats.passwordLogins, 1);
+    });
+
+    it('logs in with the password again once the 1 h refresh token has run out', async () => {
+      await client.espaceClient();
+      clock += 2 * 3600_000;
+      emu.server.clearLog();
+      await client.espaceClient();
+      assert.deepEqual(
+        emu.server.log.map((r) => [r.method, r.status]),
+        [
+          ['POST', 400],
+          ['POST', 200],
+          ['GET', 200],
+        ],
+      );
+      assert.deepEqual(auth.stats, { passwordLogins: 2, refreshes: 1 });
     });
   });
 
@@ -223,6 +240,10 @@ describe('Veolia model', () => {
     assert.equal(toDayRecord({ date_releve: '2026-07-01T00:00:00+02:00', consommation: { m3: 0.2154 }, fiabilite_index: 'ESTIME' })?.litres, 215);
     assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { m3: '0,3' } })?.litres, 300);
     assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { litre: 1 } })?.indexLitres, null);
+    // `index.litre` wins over a less precise `index.m3`; without it, m³ × 1000 (veolia-api.md §11).
+    assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { litre: 1 }, index: { litre: 337123, m3: 337.1 } })?.indexLitres, 337123);
+    assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { litre: 1 }, index: { litre: '337123', m3: '337,1' } })?.indexLitres, 337123);
+    assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { litre: 1 }, index: { litre: null, m3: 337.1 } })?.indexLitres, 337100);
     for (const flag of ['ESTIME', 'E', 'Estimé', 'ESTIMATED']) assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { litre: 1 }, fiabilite_index: flag })?.estimated, true, flag);
     for (const flag of ['MESURE', 'M', 'Mesuré', undefined]) assert.equal(toDayRecord({ date_releve: '2026-07-01', consommation: { litre: 1 }, fiabilite_index: flag })?.estimated, false, flag);
     assert.equal(toDayRecord({ date_releve: '2026-02-30', consommation: { litre: 1 } }), null);
@@ -274,6 +295,9 @@ describe('Veolia model', () => {
       { m3: 16, from: '2024-12-05', to: '2025-06-05' },
     );
     assert.equal(latestBilledVolume([{ date_facturation: '2025-06-06' }]), null);
+    // Whole m³ as captured, from either unit.
+    assert.equal(latestBilledVolume([{ date_facturation: '2026-06-05', volume_facture_eau: { litre: 26000.0 } }])?.m3, 26);
+    assert.equal(latestBilledVolume([{ date_facturation: '2026-06-05', volume_facture_eau: { litre: '46000.0', m3: '46.0' } }])?.m3, 46);
   });
 
   it('normalises months', () => {

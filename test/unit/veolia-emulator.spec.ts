@@ -5,11 +5,13 @@ import {
   DEMO_USER,
   DEMO_USERNAME,
   MAIN_CONTRACT,
+  REFRESH_TOKEN_LIFETIME_S,
   SECOND_CONTRACT,
   UNCERTAIN,
   VEOLIA_CLIENT_IDS,
   VeoliaEmulator,
 } from '../../src/emulator/veolia';
+import { parisDay, shiftDay } from '../../src/emulator/veolia/dates';
 
 function parseOrNull(text: string): unknown {
   try {
@@ -32,7 +34,7 @@ interface Answer {
 interface DailyJson {
   date_releve: string;
   consommation: { litre: number; m3: number };
-  index: { m3: number };
+  index: { litre: number; m3: number };
   fiabilite_index: string;
 }
 
@@ -58,12 +60,25 @@ describe('Veolia emulator', () => {
     return { status: res.status, body: parseOrNull(text), text };
   }
 
-  function login(username = DEMO_USERNAME, password = DEMO_PASSWORD, clientId = VEOLIA_CLIENT_IDS[0]): Promise<Answer> {
+  function initiateAuth(body: Record<string, unknown>): Promise<Answer> {
     return call('/', {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-      body: JSON.stringify({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+      body: JSON.stringify(body),
     });
+  }
+
+  function login(username = DEMO_USERNAME, password = DEMO_PASSWORD, clientId = VEOLIA_CLIENT_IDS[0]): Promise<Answer> {
+    return initiateAuth({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+  }
+
+  function refresh(refreshToken: string): Promise<Answer> {
+    return initiateAuth({ ClientId: VEOLIA_CLIENT_IDS[0], AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } });
+  }
+
+  async function refreshTokenOfLogin(): Promise<string> {
+    const body = (await login()).body as { AuthenticationResult: { RefreshToken: string } };
+    return body.AuthenticationResult.RefreshToken;
   }
 
   async function token(username = DEMO_USERNAME, password = DEMO_PASSWORD): Promise<string> {
@@ -116,6 +131,34 @@ describe('Veolia emulator', () => {
       assert.equal(body.AuthenticationResult, undefined);
       emu.requireEmailCode(DEMO_USERNAME, false);
       assert.ok(((await login()).body as Record<string, unknown>).AuthenticationResult);
+    });
+
+    it('renews with a refresh token for one hour of its clock, never handing out a new refresh token', async () => {
+      assert.equal(REFRESH_TOKEN_LIFETIME_S, 3600);
+      const refreshToken = await refreshTokenOfLogin();
+      clock += 59 * 60_000;
+      const renewed = await refresh(refreshToken);
+      assert.equal(renewed.status, 200, renewed.text);
+      const result = (renewed.body as { AuthenticationResult: Record<string, unknown> }).AuthenticationResult;
+      assert.equal(typeof result.AccessToken, 'string');
+      assert.equal(result.RefreshToken, undefined, 'no rotation');
+      assert.equal((await get('/espace-client?type-front=WEB_ORDINATEUR', String(result.AccessToken))).status, 200);
+      clock += 60_000;
+      const expired = await refresh(refreshToken);
+      assert.equal(expired.status, 400);
+      assert.equal((expired.body as { __type: string }).__type, 'NotAuthorizedException');
+      assert.equal(emu.cognito.stats.refreshes, 2);
+    });
+
+    it('takes the refresh-token lifetime as an option', async () => {
+      await emu.stop();
+      emu = new VeoliaEmulator({ now: () => clock, refreshTokenLifetimeS: 2 * 86_400 });
+      url = await emu.start();
+      const refreshToken = await refreshTokenOfLogin();
+      clock += 86_400_000;
+      assert.equal((await refresh(refreshToken)).status, 200);
+      clock += 86_400_000;
+      assert.equal((await refresh(refreshToken)).status, 400);
     });
 
     it('answers an empty body, then an HTML page, when the gateway knobs are set', async () => {
@@ -227,6 +270,9 @@ describe('Veolia emulator', () => {
       const sample = november[5];
       assert.deepEqual(Object.keys(sample).sort(), ['consommation', 'date_releve', 'fiabilite_index', 'index']);
       assert.equal(sample.consommation.m3, sample.consommation.litre / 1000);
+      assert.deepEqual(Object.keys(sample.index).sort(), ['litre', 'm3']);
+      assert.ok(Number.isInteger(sample.index.litre) && sample.index.litre > 100_000);
+      assert.equal(sample.index.m3, sample.index.litre / 1000);
       assert.ok([UNCERTAIN.measuredFlag, UNCERTAIN.estimatedFlag].includes(sample.fiabilite_index));
       const october = await days(bearer, 2026, 10);
       assert.equal(october.length, 31);
@@ -352,6 +398,34 @@ describe('Veolia emulator', () => {
     });
   });
 
+  describe('calendar', () => {
+    it('dates instants in Europe/Paris days, winter and summer', () => {
+      assert.equal(parisDay(Date.parse('2026-11-22T22:59:59Z')), '2026-11-22');
+      assert.equal(parisDay(Date.parse('2026-11-22T23:00:00Z')), '2026-11-23');
+      assert.equal(parisDay(Date.parse('2026-06-30T21:59:59Z')), '2026-06-30');
+      assert.equal(parisDay(Date.parse('2026-06-30T22:00:00Z')), '2026-07-01');
+      assert.equal(parisDay(Date.parse('2026-03-28T23:30:00Z')), '2026-03-29');
+      assert.equal(parisDay(Date.parse('2026-10-24T22:30:00Z')), '2026-10-25');
+      assert.equal(parisDay(Date.parse('2026-12-31T23:00:00Z')), '2027-01-01');
+    });
+
+    it('moves calendar dates across months, years and leap days', () => {
+      assert.equal(shiftDay('2026-02-28', 1), '2026-03-01');
+      assert.equal(shiftDay('2028-02-28', 1), '2028-02-29');
+      assert.equal(shiftDay('2026-01-01', -1), '2025-12-31');
+      assert.equal(shiftDay('2026-03-28', 2), '2026-03-30');
+      assert.equal(shiftDay('2026-11-23', -700), '2024-12-23');
+      assert.equal(shiftDay('2026-11-23', 0), '2026-11-23');
+    });
+
+    it('starts its day at midnight in Paris, whatever the UTC date', () => {
+      const lateEvening = new VeoliaEmulator({ now: () => Date.parse('2026-11-22T23:30:00Z') });
+      assert.equal(lateEvening.state.today(), '2026-11-23');
+      assert.equal(lateEvening.state.lastPublishedDate(), '2026-11-21');
+      assert.equal(lateEvening.state.contract().subscriptionStart, '2024-12-23');
+    });
+  });
+
   describe('other endpoints', () => {
     it('sums months of one year, matching the daily records', async () => {
       const bearer = await token();
@@ -373,6 +447,28 @@ describe('Veolia emulator', () => {
       assert.equal(volume.m3, volume.litre / 1000);
       assert.equal(typeof periods[0].index_facture, 'string');
       assert.equal(periods[periods.length - 1].volume_facture_eau, undefined);
+    });
+
+    it('bills whole m³: each volume is the difference of two whole-m³ indexes', async () => {
+      const bearer = await token();
+      const periods = (await get(`/consommations/facturation/${MAIN_CONTRACT.id}`, bearer)).body as Array<{
+        volume_facture_eau?: { litre: number; m3: number };
+        index_facture?: string;
+      }>;
+      const billed = periods.filter((p) => p.volume_facture_eau);
+      assert.ok(billed.length >= 3, String(billed.length));
+      for (const [i, period] of billed.entries()) {
+        const volume = period.volume_facture_eau as { litre: number; m3: number };
+        assert.ok(Number.isInteger(volume.m3) && volume.m3 > 0, JSON.stringify(volume));
+        assert.equal(volume.litre, volume.m3 * 1000);
+        assert.match(period.index_facture ?? '', /^\d+$/);
+        const previous = billed[i + 1];
+        if (previous) assert.equal(volume.m3, Number(period.index_facture) - Number(previous.index_facture));
+      }
+          emu.state.replaceMeter('2026-03-01', 'TEST00000009', 0);
+      const after = (await get(`/consommations/facturation/${MAIN_CONTRACT.id}`, bearer)).body as Array<{ volume_facture_eau?: { m3: number } }>;
+      const across = after[0].volume_facture_eau?.m3 ?? 0;
+      assert.ok(Number.isInteger(across) && Math.abs(across - (billed[0].volume_facture_eau?.m3 ?? 0)) <= 1, 'a new meter mid-period bills both meters');
     });
 
     it('answers alerts with 204, and checks abo_id', async () => {

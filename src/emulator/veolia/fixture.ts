@@ -10,6 +10,12 @@ export const DEMO_PASSWORD = 'demo-password';
 /** Cognito app clients of the national, Toulouse and Perpignan portals (veolia-api.md §2.1). */
 export const VEOLIA_CLIENT_IDS: readonly string[] = ['3kghade1fg54739kj8pkbova8j', '19bjc8ldefie683n889iiubjc8', '54e8dri103e65defj6p67eolli'];
 
+/**
+ * Lifetime of refresh tokens, seconds: one hour, and REFRESH_TOKEN_AUTH gives no new one
+ * (veolia-api.md §11, a public client's notes on one pool; an older line says 30 days).
+ */
+export const REFRESH_TOKEN_LIFETIME_S = 3600;
+
 export const UNCERTAIN = {
   /** Only `MESURE` is documented; the spelling of an estimated reading is a guess. */
   measuredFlag: 'MESURE',
@@ -22,8 +28,12 @@ export const UNCERTAIN = {
   /** Bills of the public capture fall on the 5th of June and December; assumed for all contracts. */
   billingMonths: [6, 12] as readonly number[],
   billingDay: 5,
-  /** The billed volume is read as the sum of the period's daily litres; mapping not confirmed. */
-  billedVolume: 'sum-of-days' as const,
+  /**
+   * Bills are at m³ resolution (the one public capture: 16.0, 5.0, 26.0, 46.0): the volume is
+   * the difference of whole-m³ readings (completed m³ assumed) at the period's ends; the
+   * mapping to `volume_facture_eau` is not confirmed.
+   */
+  billedVolume: 'whole-m3-index-difference' as const,
   /** `index_facture` holds small numbers in captures: taken as whole m³. */
   billedIndexUnit: 'm3' as const,
   /** A meter without telemetry: its reading mode label. */
@@ -53,15 +63,32 @@ export interface ContractSeed {
   telemetry: boolean;
 }
 
+/**
+ * Identifiers of the seed data, for tests and the demo. All synthetic: no id, meter number or
+ * address of a real customer (the public captures hold some).
+ */
+export const VEOLIA_IDS = {
+  mainContract: '1000001',
+  mainContact: '2000001',
+  mainTier: '3000001',
+  mainMeter: 'TEST00000001',
+  mainPds: '0000000001',
+  secondContract: '1000002',
+  secondContact: '2000002',
+  secondTier: '3000002',
+  secondMeter: 'TEST00000002',
+  secondPds: '0000000002',
+} as const;
+
 /** The account's main contract: about two years of history. */
 export const MAIN_CONTRACT: ContractSeed = {
-  id: '9304136',
-  contactId: '1000123',
-  tierId: '2000456',
-  meter: 'D21FA012345',
-  pds: '1050123456',
+  id: VEOLIA_IDS.mainContract,
+  contactId: VEOLIA_IDS.mainContact,
+  tierId: VEOLIA_IDS.mainTier,
+  meter: VEOLIA_IDS.mainMeter,
+  pds: VEOLIA_IDS.mainPds,
   label: 'Contrat eau - Maison',
-  address: '12 rue des Lilas 31000 TOULOUSE',
+  address: "1 rue de l'Exemple 00000 EXEMPLEVILLE",
   startDaysAgo: 700,
   startIndexLitres: 123_456,
   baseLitres: 320,
@@ -70,13 +97,13 @@ export const MAIN_CONTRACT: ContractSeed = {
 
 /** A second contract (another contact and tier), opened recently: its history is short. */
 export const SECOND_CONTRACT: ContractSeed = {
-  id: '9304200',
-  contactId: '1000124',
-  tierId: '2000457',
-  meter: 'D22FB067890',
-  pds: '1050987654',
+  id: VEOLIA_IDS.secondContract,
+  contactId: VEOLIA_IDS.secondContact,
+  tierId: VEOLIA_IDS.secondTier,
+  meter: VEOLIA_IDS.secondMeter,
+  pds: VEOLIA_IDS.secondPds,
   label: 'Contrat eau - Gîte',
-  address: '3 chemin du Moulin 31450 AYGUESVIVES',
+  address: "2 rue de l'Exemple 00000 EXEMPLEVILLE",
   startDaysAgo: 20,
   startIndexLitres: 8_000,
   baseLitres: 150,

@@ -1,6 +1,6 @@
 import { CognitoEmulator } from '../cognito';
 import { EmulatorServer } from '../http-server';
-import { DEMO_USER, VEOLIA_CLIENT_IDS, VeoliaUserSeed } from './fixture';
+import { DEMO_USER, REFRESH_TOKEN_LIFETIME_S, VEOLIA_CLIENT_IDS, VeoliaUserSeed } from './fixture';
 import { createVeoliaHandler } from './server';
 import { VeoliaState } from './state';
 
@@ -13,6 +13,8 @@ export interface VeoliaEmulatorOptions {
   users?: VeoliaUserSeed[];
   /** Days between a day and its publication; default 2 (J-2). */
   publicationDelayDays?: number;
+  /** Lifetime of refresh tokens, seconds; default REFRESH_TOKEN_LIFETIME_S (1 h). */
+  refreshTokenLifetimeS?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export class VeoliaEmulator {
       VEOLIA_CLIENT_IDS,
       users.map((u) => ({ username: u.username, password: u.password, challenge: u.challenge })),
       now,
+      { refreshTokenLifetimeS: options.refreshTokenLifetimeS ?? REFRESH_TOKEN_LIFETIME_S },
     );
     this.state = new VeoliaState(now, users);
     if (options.publicationDelayDays !== undefined) this.state.publicationDelayDays = options.publicationDelayDays;

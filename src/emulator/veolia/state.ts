@@ -5,7 +5,7 @@ import type {
   VeoliaFacturation,
   VeoliaMonthlyRecord,
 } from '../../lib/veolia/api-types';
-import { addDays, zonedDate } from '../../lib/schedule/daily';
+import { parisDay, shiftDay } from './dates';
 import { ContractSeed, DEMO_USERNAME, IndexConvention, SECOND_CONTRACT, seededEstimate, trueLitres, UNCERTAIN, VeoliaUserSeed } from './fixture';
 
 /** How a published day differs from the meter's true use. */
@@ -34,7 +34,7 @@ export class ContractState {
   constructor(seed: ContractSeed, firstDay: string) {
     this.seed = seed;
     this.telemetry = seed.telemetry;
-    this.subscriptionStart = addDays(firstDay, -seed.startDaysAgo);
+    this.subscriptionStart = shiftDay(firstDay, -seed.startDaysAgo);
   }
 
   get id(): string {
@@ -81,7 +81,7 @@ export class VeoliaState {
     private readonly now: () => number,
     users: readonly VeoliaUserSeed[],
   ) {
-    this.firstDay = zonedDate(now());
+    this.firstDay = parisDay(now());
     for (const user of users) {
       this.accounts.set(user.username.toLowerCase(), {
         username: user.username,
@@ -92,12 +92,12 @@ export class VeoliaState {
 
   /** The emulator's calendar date (Europe/Paris). */
   today(): string {
-    return addDays(zonedDate(this.now()), this.dayShift);
+    return shiftDay(parisDay(this.now()), this.dayShift);
   }
 
   /** Newest day the service publishes. */
   lastPublishedDate(): string {
-    return addDays(this.today(), -Math.max(0, this.publicationDelayDays));
+    return shiftDay(this.today(), -Math.max(0, this.publicationDelayDays));
   }
 
   account(username: string): AccountState | undefined {
@@ -161,7 +161,7 @@ export class VeoliaState {
     if (litres >= 0) throw new Error('a negative correction needs negative litres');
     const c = this.contract(contractId);
     const excess = trueLitres(c.seed, date) - litres;
-    const before = addDays(date, -1);
+    const before = shiftDay(date, -1);
     c.overrides.set(before, { litres: trueLitres(c.seed, before) + excess, estimated: true, indexOffset: excess });
     c.overrides.set(date, { litres, estimated: false, indexOffset: 0 });
   }
@@ -245,7 +245,7 @@ export class VeoliaState {
       .map((d) => ({
         date_releve: d.date,
         consommation: { litre: d.litres, m3: d.litres / 1000 },
-        index: { m3: d.indexLitres / 1000 },
+        index: { litre: d.indexLitres, m3: d.indexLitres / 1000 },
         fiabilite_index: d.estimated ? UNCERTAIN.estimatedFlag : UNCERTAIN.measuredFlag,
       }));
   }
@@ -285,18 +285,17 @@ export class VeoliaState {
     const periods: VeoliaBillingPeriod[] = [];
     let from = c.subscriptionStart;
     for (const to of dates) {
-      let litres = 0;
-      for (let d = from; d < to; d = addDays(d, 1)) litres += trueLitres(c.seed, d);
+      const m3 = this.billedM3(c, from, to);
       periods.push({
         date_facturation_precedente: from,
         date_facturation: to,
-        volume_facture_eau: { litre: litres, m3: litres / 1000 },
-        index_facture: String(Math.round(this.physicalIndex(c, addDays(to, -1)) / 1000)),
+        volume_facture_eau: { litre: m3 * 1000, m3 },
+        index_facture: String(wholeM3(this.physicalIndex(c, shiftDay(to, -1)))),
       });
       from = to;
     }
     periods.reverse();
-    periods.push({ date_facturation_precedente: c.subscriptionStart, date_facturation: addDays(c.subscriptionStart, 1) });
+    periods.push({ date_facturation_precedente: c.subscriptionStart, date_facturation: shiftDay(c.subscriptionStart, 1) });
     return periods;
   }
 
@@ -310,7 +309,7 @@ export class VeoliaState {
     const days: PublishedDay[] = [];
     const last = this.lastPublishedDate();
     let index = c.seed.startIndexLitres;
-    for (let date = c.subscriptionStart; date <= last; date = addDays(date, 1)) {
+    for (let date = c.subscriptionStart; date <= last; date = shiftDay(date, 1)) {
       const change = c.meterChanges.find((m) => m.from === date);
       if (change) index = change.startIndexLitres;
       const real = trueLitres(c.seed, date);
@@ -330,13 +329,39 @@ export class VeoliaState {
     return { litres: c.seed.baseLitres, estimated: true, indexOffset: c.seed.baseLitres - real };
   }
 
+  /**
+   * Whole m³ billed for the days from `from` to the day before `to`: the difference of the
+   * whole-m³ readings at both ends, meter by meter when the meter was replaced in between.
+   */
+  private billedM3(c: ContractState, from: string, to: string): number {
+    let index = c.seed.startIndexLitres;
+    let opening = 0;
+    let m3 = 0;
+    for (let date = c.subscriptionStart; date < to; date = shiftDay(date, 1)) {
+      if (date === from) opening = wholeM3(index);
+      const change = c.meterChanges.find((m) => m.from === date);
+      if (change) {
+        if (date >= from) m3 += wholeM3(index) - opening;
+        index = change.startIndexLitres;
+        if (date >= from) opening = wholeM3(index);
+      }
+      index += trueLitres(c.seed, date);
+    }
+    return m3 + wholeM3(index) - opening;
+  }
+
   private physicalIndex(c: ContractState, upTo: string): number {
     let index = c.seed.startIndexLitres;
-    for (let date = c.subscriptionStart; date <= upTo; date = addDays(date, 1)) {
+    for (let date = c.subscriptionStart; date <= upTo; date = shiftDay(date, 1)) {
       const change = c.meterChanges.find((m) => m.from === date);
       if (change) index = change.startIndexLitres;
       index += trueLitres(c.seed, date);
     }
     return index;
   }
+}
+
+/** A reading in completed m³, as bills give it. */
+function wholeM3(litres: number): number {
+  return Math.floor(litres / 1000);
 }

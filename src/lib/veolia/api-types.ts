@@ -4,7 +4,7 @@
  * or of another type in practice: model.ts reads them defensively.
  */
 
-/** Both units are usually given; `litre` on index values is UNCERTAIN. */
+/** Both units are usually given; a 2026 public client reads `index.litre` of daily records (veolia-api.md §11). */
 export interface VeoliaQuantity {
   litre?: number | string | null;
   m3?: number | string | null;
@@ -60,6 +60,7 @@ export interface VeoliaFacturation {
 export interface VeoliaDailyRecord {
   date_releve?: string;
   consommation?: VeoliaQuantity;
+  /** Cumulative reading: `litre` preferred, `m3` otherwise. */
   index?: VeoliaQuantity;
   /** `MESURE`; the estimated value is UNCERTAIN (`ESTIME` assumed). */
   fiabilite_index?: string;
@@ -80,6 +81,7 @@ export interface VeoliaMonthlyRecord {
 export interface VeoliaBillingPeriod {
   date_facturation_precedente?: string;
   date_facturation?: string;
+  /** Whole m³ in the one public capture (`{"litre":16000.0,"m3":16.0}`). */
   volume_facture_eau?: VeoliaQuantity;
   index_facture?: string;
   [key: string]: unknown;

@@ -94,9 +94,9 @@ function isEstimated(flag: unknown): boolean {
 export function toDayRecord(raw: VeoliaDailyRecord): DayRecord | null {
   const date = typeof raw.date_releve === 'string' ? raw.date_releve.slice(0, 10) : '';
   if (!isIsoDate(date)) return null;
-  const litres = litresOf(raw.consommation, 'litre-first');
+  const litres = litresOf(raw.consommation);
   if (litres === null) return null;
-  return { date, litres, indexLitres: litresOf(raw.index, 'm3-first'), estimated: isEstimated(raw.fiabilite_index) };
+  return { date, litres, indexLitres: litresOf(raw.index), estimated: isEstimated(raw.fiabilite_index) };
 }
 
 /** Daily records oldest first, one per date (the last one given wins). */
@@ -118,8 +118,8 @@ export function toMonthRecords(raw: readonly VeoliaMonthlyRecord[]): MonthRecord
     months.push({
       year,
       month,
-      litres: litresOf(item.consommation, 'litre-first'),
-      indexLitres: litresOf(item.index, 'm3-first'),
+      litres: litresOf(item.consommation),
+      indexLitres: litresOf(item.index),
       estimated: isEstimated(item.fiabilite_conso),
     });
   }
@@ -143,16 +143,15 @@ export function latestBilledVolume(periods: readonly VeoliaBillingPeriod[]): Bil
 }
 
 /**
- * Litres as an integer. The index is documented in m³ (×1000, rounded against float noise such
- * as 337.1); daily volumes come in both units, litres preferred.
+ * Litres as an integer: `litre` when given (public clients read it, for volumes and the index
+ * alike), else `m3` × 1000, rounded against float noise such as 337.1.
  */
-function litresOf(quantity: VeoliaQuantity | undefined, order: 'litre-first' | 'm3-first'): number | null {
+function litresOf(quantity: VeoliaQuantity | undefined): number | null {
   if (!quantity || typeof quantity !== 'object') return null;
   const litre = numberOf(quantity.litre);
+  if (litre !== null) return Math.round(litre);
   const m3 = numberOf(quantity.m3);
-  const fromM3 = m3 === null ? null : Math.round(m3 * 1000);
-  const fromLitre = litre === null ? null : Math.round(litre);
-  return order === 'litre-first' ? (fromLitre ?? fromM3) : (fromM3 ?? fromLitre);
+  return m3 === null ? null : Math.round(m3 * 1000);
 }
 
 function m3Of(quantity: VeoliaQuantity | undefined): number | null {
