@@ -417,7 +417,7 @@ describe('Comap emulator', () => {
       assert.equal((await call('POST', `/thermal/housings/${H}/programs/p-nowhere/activate`)).status, 404);
     });
 
-    it('assigns a schedule to the monozone zone', async () => {
+    it('assigns a schedule to the monozone zone in its program', async () => {
       const path = `/thermal/housings/${CHALET}/programs/${COMAP_IDS.programs.chalet}/zones/${Z.chalet}`;
       assert.deepEqual((await zoneDetails(Z.chalet, CHALET)).set_point, { instruction: 'away' });
       const answer = await call('POST', path, { programming_type: 'connected', schedule_id: COMAP_IDS.schedules.chaletPresent });
@@ -427,6 +427,46 @@ describe('Comap emulator', () => {
       assert.equal((await call('POST', path, { schedule_id: 's-nowhere' })).status, 400);
       assert.equal((await call('POST', path, 'not json')).status, 400);
       assert.equal((await call('POST', `/thermal/housings/${CHALET}/programs/${COMAP_IDS.programs.chalet}/zones/z-nowhere`, { schedule_id: COMAP_IDS.schedules.chaletPresent })).status, 404);
+    });
+
+    it('activates a program on the monozone housing too (comap-api.md §1.5 correction)', async () => {
+      const answer = await call('POST', `/thermal/housings/${CHALET}/programs/${COMAP_IDS.programs.chaletHiver}/activate`);
+      assert.equal(answer.status, 200);
+      const programs = asArray(asObject((await call('GET', `/thermal/housings/${CHALET}/programs`)).body).programs).map(asObject);
+      assert.deepEqual(
+        programs.map((p) => [p.id, p.is_activated]),
+        [
+          [COMAP_IDS.programs.chalet, false],
+          [COMAP_IDS.programs.chaletHiver, true],
+          [COMAP_IDS.programs.chaletWeekend, false],
+        ],
+      );
+      // The zone follows the new program's schedule ("Confort matin").
+      assert.deepEqual((await zoneDetails(Z.chalet, CHALET)).set_point, { instruction: 'presence_2' });
+    });
+
+    it('lists the schedules of the monozone and the multizone housing as {id, title}', async () => {
+      const titles = async (housing: string): Promise<unknown[]> => {
+        const list = asArray((await call('GET', `/thermal/housings/${housing}/schedules`)).body).map(asObject);
+        for (const s of list) assert.deepEqual(Object.keys(s), ['id', 'title']);
+        return list.map((s) => s.title);
+      };
+      assert.deepEqual(await titles(CHALET), ['Présent', 'Absent', 'Confort matin', 'Week-end']);
+      assert.ok((await titles(H)).includes('Semaine travail'));
+    });
+
+    it('cancels the temporary order of the zone given a schedule in the active program, and of no other zone', async () => {
+      await call('POST', zonePath(Z.chambres), { duration: 120, set_point: { instruction: 'stop' } });
+      await call('POST', zonePath(Z.sdb), { duration: 120, set_point: { instruction: 'stop' } });
+      const assign = (program: string, schedule: string) =>
+        call('POST', `/thermal/housings/${H}/programs/${program}/zones/${Z.chambres}`, { programming_type: 'connected', schedule_id: schedule });
+      assert.equal((await assign(COMAP_IDS.programs.vacances, COMAP_IDS.schedules.filPiloteEco)).status, 200);
+      assert.ok(asObject((await zoneDetails(Z.chambres)).events).temporary_instruction, 'an inactive program changes nothing now');
+      assert.equal((await assign(COMAP_IDS.programs.semaine, COMAP_IDS.schedules.filPiloteEco)).status, 200);
+      const chambres = await zoneDetails(Z.chambres);
+      assert.deepEqual(chambres.events, {});
+      assert.deepEqual(chambres.set_point, { instruction: 'eco' });
+      assert.ok(asObject((await zoneDetails(Z.sdb)).events).temporary_instruction, 'the other zone keeps its order');
     });
 
     it('merges flat PATCH keys into custom temperatures', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { ComapEmulator, COMAP_IDS } from '../../src/emulator/comap';
 import { createComapSession } from '../../src/lib/comap/session';
 import { parseOrder } from '../../src/lib/comap/orders';
@@ -37,7 +38,7 @@ describe('heating service against the Comap emulator', () => {
     now += 61 * 60_000;
     await heating.state();
     const api = emulator.server.log.filter((r) => r.path !== '/').map((r) => r.path.split('/').pop());
-    assert.deepEqual(api.sort(), ['connected-objects', 'custom-temperatures', 'programs', 'thermal-details']);
+    assert.deepEqual(api.sort(), ['connected-objects', 'custom-temperatures', 'programs', 'schedules', 'thermal-details']);
   });
 
   it('replaces an instruction set elsewhere on 409: DELETE then POST', async () => {
@@ -111,5 +112,83 @@ describe('heating service against the Comap emulator', () => {
   it('refuses a password login to another account and unknown housings', async () => {
     const { heating } = session();
     await assert.rejects(heating.state('h-unknown'), (e: ApiError) => e.code === 'NOT_FOUND');
+  });
+
+  describe('programs and schedules (spec §7.4)', () => {
+    const CHALET = COMAP_IDS.chalet;
+    const api = () => emulator.server.log.filter((r) => r.path !== '/').map((r) => `${r.method} ${r.path}`);
+    const activePrograms = (housing: string) => emulator.state.programs(housing).programs.filter((p) => p.is_activated).map((p) => p.id);
+
+    for (const [housing, name, programId] of [
+      [CHALET, 'hiver', COMAP_IDS.programs.chaletHiver],
+      [COMAP_IDS.maison, 'Vacances', COMAP_IDS.programs.vacances],
+    ] as const) {
+      it(`changes program with POST activate alone on a warm cache (${housing})`, async () => {
+        const { heating } = session();
+        await heating.state(housing);
+        emulator.server.clearLog();
+        const result = await heating.activateProgram(housing, name);
+        assert.deepEqual(result, { program: { id: programId, name: name === 'hiver' ? 'Hiver' : name } });
+        assert.deepEqual(api(), [`POST /thermal/housings/${housing}/programs/${programId}/activate`]);
+        assert.deepEqual(activePrograms(housing), [programId]);
+      });
+    }
+
+    it('gives a schedule named on a monozone housing to its zone in the active program, one request when warm', async () => {
+      const { heating } = session();
+      await heating.state(CHALET);
+      await heating.programChoices(CHALET);
+      emulator.server.clearLog();
+      const result = await heating.activateProgram(CHALET, 'CONFORT MATIN');
+      assert.deepEqual(result, {
+        zone: { id: COMAP_IDS.zones.chalet, name: 'Chalet' },
+        schedule: { id: COMAP_IDS.schedules.chaletConfortMatin, name: 'Confort matin' },
+        program: { id: COMAP_IDS.programs.chalet, name: 'Chalet' },
+      });
+      assert.deepEqual(api(), [`POST /thermal/housings/${CHALET}/programs/${COMAP_IDS.programs.chalet}/zones/${COMAP_IDS.zones.chalet}`]);
+      assert.deepEqual(emulator.state.writes[0].body, { programming_type: 'connected', schedule_id: COMAP_IDS.schedules.chaletConfortMatin });
+      assert.deepEqual(activePrograms(CHALET), [COMAP_IDS.programs.chalet], 'the active program stays');
+    });
+
+    it('knows the schedule change cancelled the zone’s temporary order (no needless DELETE after)', async () => {
+      const { heating } = session();
+      await heating.setTemperature(CHALET, 21, 60);
+      await heating.activateProgram(CHALET, COMAP_IDS.schedules.chaletPresent);
+      emulator.state.writes.length = 0;
+      await heating.setTemperature(CHALET, 20, 60);
+      assert.deepEqual(writes(), [`POST ${COMAP_IDS.zones.chalet}/temporary-instruction`]);
+    });
+
+    it('takes the program for a name that is both a program and a schedule', async () => {
+      const { heating } = session();
+      const result = await heating.activateProgram(CHALET, 'Week-end');
+      assert.deepEqual(result, { program: { id: COMAP_IDS.programs.chaletWeekend, name: 'Week-end' } });
+      assert.deepEqual(writes(), [`POST /thermal/housings/${CHALET}/programs/${COMAP_IDS.programs.chaletWeekend}/activate`]);
+    });
+
+    it('says NOT_FOUND for a schedule name on a multizone housing, and for neither on a monozone one, after one refresh', async () => {
+      const { heating } = session();
+      await assert.rejects(heating.activateProgram(COMAP_IDS.maison, 'Semaine travail'), (e: ApiError) => e.code === 'NOT_FOUND');
+      emulator.server.clearLog();
+      await assert.rejects(heating.activateProgram(CHALET, 'Été'), (e: ApiError) => e.code === 'NOT_FOUND' && /neither a program nor a schedule/.test(e.message));
+      assert.equal(emulator.server.requests(`/thermal/housings/${CHALET}/programs`).length, 2, 'cold read, then one refresh');
+      assert.equal(emulator.state.writes.length, 0);
+    });
+
+    it('lists the schedules of a monozone housing after its programs for the editor, not those of a multizone one', async () => {
+      const { heating } = session();
+      assert.deepEqual(
+        (await heating.programChoices(CHALET)).map((c) => `${c.name}:${'kind' in c ? c.kind : 'program'}`),
+        ['Chalet:program', 'Hiver:program', 'Week-end:program', 'Présent:schedule', 'Absent:schedule', 'Confort matin:schedule', 'Week-end:schedule'],
+      );
+      assert.deepEqual((await heating.programChoices(COMAP_IDS.maison)).map((c) => c.name), ['Semaine', 'Vacances']);
+    });
+
+    it('still reads the state when the cloud has no schedule list for a housing (404)', async () => {
+      const s = session();
+      sinon.stub(s.client, 'schedules').rejects(new ApiError('NOT_FOUND', 'no schedules', { status: 404 }));
+      assert.equal((await s.heating.state(CHALET)).housing.id, CHALET);
+      assert.deepEqual(await s.heating.programChoices(CHALET).then((c) => c.filter((x) => 'kind' in x)), []);
+    });
   });
 });

@@ -58,9 +58,9 @@ export const COMAP_BEHAVIOUR = {
   /** [uncertain] body of 403 refusals. */
   forbiddenMessage: 'Forbidden',
   /**
-   * [unknown] answers of writes no client reads: PUT heating-system-state and PATCH
-   * custom-temperatures answer the updated resource; program activation and schedule assignment
-   * answer the updated program.
+   * [unknown, shape not public] answers of writes no client reads: PUT heating-system-state and
+   * PATCH custom-temperatures answer the updated resource; program activation and schedule
+   * assignment answer the updated program.
    */
   writeAnswers: 'updated resource',
   /** [inferred] the cloud parses JSON whatever the Content-Type (KiboOst sends form-urlencoded). */
@@ -103,6 +103,9 @@ export const COMAP_IDS = {
     semaine: 'p-semaine-0001',
     vacances: 'p-vacances-0002',
     chalet: 'p-chalet-0001',
+    chaletHiver: 'p-hiver-0002',
+    /** Same title as the schedule `chaletWeekend`: such a name means the program. */
+    chaletWeekend: 'p-weekend-0003',
   },
   schedules: {
     sejourSemaine: 's-sejour-semaine',
@@ -112,6 +115,9 @@ export const COMAP_IDS = {
     filPiloteHorsGel: 's-fp-hors-gel',
     chaletPresent: 's-chalet-present',
     chaletAbsent: 's-chalet-absent',
+    chaletConfortMatin: 's-chalet-confort-matin',
+    chaletWeekend: 's-chalet-weekend',
+    semaineTravail: 's-semaine-travail',
   },
   /** [uncertain] serial formats; Qivivo v2 module serials were MAC addresses. */
   serials: {
@@ -257,12 +263,12 @@ export function comapFixture(now: number = Date.now()): ComapFixture {
       id: ids.maison,
       user_id: ids.userDemo,
       name: 'Maison',
-      address: '12 rue des Lilas',
-      zip_code: '69003',
-      city: 'Lyon',
+      address: "1 rue de l'Exemple",
+      zip_code: '00000',
+      city: 'Exempleville',
       country: 'FR',
-      longitude: 4.8467,
-      latitude: 45.7597,
+      longitude: 1.2345,
+      latitude: 12.3456,
       type: 'house',
       usage: 'main',
       ip_address: '192.0.2.10',
@@ -331,13 +337,14 @@ export function comapFixture(now: number = Date.now()): ComapFixture {
         ],
       },
     ],
-    // [unknown] the day/time-slot structure of schedules; only `id` and `title` are served.
+    // [unknown, shape not public] the day/time-slot structure of schedules; only `id` and `title` are served.
     schedules: [
       { id: ids.schedules.sejourSemaine, title: 'Séjour semaine', slots: { current: 'presence_1', next: 'night' } },
       { id: ids.schedules.sejourHorsGel, title: 'Séjour hors-gel', slots: { current: 'frost_protection', next: 'frost_protection' } },
       { id: ids.schedules.filPiloteConfort, title: 'Chambres confort', slots: { current: 'comfort', next: 'eco' } },
       { id: ids.schedules.filPiloteEco, title: 'Salle de bain éco', slots: { current: 'eco', next: 'comfort' } },
       { id: ids.schedules.filPiloteHorsGel, title: 'Hors-gel', slots: { current: 'frost_protection', next: 'frost_protection' } },
+      { id: ids.schedules.semaineTravail, title: 'Semaine travail', slots: { current: 'presence_2', next: 'night' } },
     ],
   };
 
@@ -346,12 +353,12 @@ export function comapFixture(now: number = Date.now()): ComapFixture {
       id: ids.chalet,
       user_id: ids.userDemo,
       name: 'Chalet',
-      address: '3 chemin du Col',
-      zip_code: '74400',
-      city: 'Chamonix',
+      address: "2 chemin de l'Exemple",
+      zip_code: '00001',
+      city: 'Exemple-les-Monts',
       country: 'FR',
-      longitude: 6.8694,
-      latitude: 45.9237,
+      longitude: 2.3456,
+      latitude: 23.4567,
       type: 'house',
       usage: 'secondary',
       ip_address: '192.0.2.20',
@@ -411,7 +418,7 @@ export function comapFixture(now: number = Date.now()): ComapFixture {
       connected: { presence_1: 19.5, presence_2: 19, presence_3: 18.5, presence_4: null },
       smart: {},
     },
-    // Monozone: one program; changing "program" means assigning another schedule to the zone.
+    // Monozone housings have programs too and activate them like any other (comap-api.md §1.5 correction).
     programs: [
       {
         id: ids.programs.chalet,
@@ -419,10 +426,25 @@ export function comapFixture(now: number = Date.now()): ComapFixture {
         is_activated: true,
         zones: [{ id: ids.zones.chalet, schedule_id: ids.schedules.chaletAbsent }],
       },
+      {
+        id: ids.programs.chaletHiver,
+        title: 'Hiver',
+        is_activated: false,
+        zones: [{ id: ids.zones.chalet, schedule_id: ids.schedules.chaletConfortMatin }],
+      },
+      {
+        id: ids.programs.chaletWeekend,
+        title: 'Week-end',
+        is_activated: false,
+        zones: [{ id: ids.zones.chalet, schedule_id: ids.schedules.chaletPresent }],
+      },
     ],
+    // [unknown, shape not public] slot structure, as for the other housing.
     schedules: [
       { id: ids.schedules.chaletPresent, title: 'Présent', slots: { current: 'presence_1', next: 'night' } },
       { id: ids.schedules.chaletAbsent, title: 'Absent', slots: { current: 'away', next: 'away' } },
+      { id: ids.schedules.chaletConfortMatin, title: 'Confort matin', slots: { current: 'presence_2', next: 'night' } },
+      { id: ids.schedules.chaletWeekend, title: 'Week-end', slots: { current: 'presence_3', next: 'presence_3' } },
     ],
   };
 

@@ -284,7 +284,7 @@ export class ComapState {
     return this.zoneView(house, zone);
   }
 
-  /** Makes `programId` the only active program. */
+  /** Makes `programId` the only active program, on any installation type (monozone too). */
   activateProgram(housingId: string, programId: string): ComapProgram {
     const house = this.house(housingId);
     const program = this.program(house, programId);
@@ -293,7 +293,7 @@ export class ComapState {
     return clone(program);
   }
 
-  /** Assigns a schedule to a zone within a program (how monozone housings change "program"). */
+  /** Assigns a schedule to a zone within a program; in the active one it cancels the zone's temporary order. */
   setProgramZoneSchedule(housingId: string, programId: string, zoneId: string, body: unknown): ComapProgram {
     const house = this.house(housingId);
     const program = this.program(house, programId);

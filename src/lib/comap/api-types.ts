@@ -93,6 +93,13 @@ export interface ComapPrograms {
   programs?: ComapProgram[];
 }
 
+/** One entry of GET schedules (#25); its day/time-slot structure is not known publicly. */
+export interface ComapSchedule {
+  id: string;
+  title?: string;
+  [key: string]: unknown;
+}
+
 export interface ComapTemporaryInstructionBody {
   duration: number;
   set_point: { instruction: ComapInstruction };

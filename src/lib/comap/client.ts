@@ -7,6 +7,7 @@ import type {
   ComapHousing,
   ComapInstruction,
   ComapProgram,
+  ComapSchedule,
   ComapThermalDetails,
   ComapThermalSettings,
   ComapZoneDetails,
@@ -51,6 +52,11 @@ export class ComapClient {
     return listOf<ComapProgram>(data.programs ?? [], 'programs', hasId);
   }
 
+  /** The housing's schedules (#25), a bare array. */
+  async schedules(housingId: string): Promise<ComapSchedule[]> {
+    return listOf<ComapSchedule>(await this.call('GET', `${thermal(housingId)}/schedules`), 'schedules', hasId);
+  }
+
   /** POST a temporary instruction; the cloud answers 409 when one is already in place. */
   async setTemporaryInstruction(housingId: string, zoneId: string, instruction: ComapInstruction, durationMin: number): Promise<ComapZoneDetails> {
     const body = { duration: durationMin, set_point: { instruction } };
@@ -65,7 +71,7 @@ export class ComapClient {
     await this.call('POST', `${thermal(housingId)}/programs/${enc(programId)}/activate`);
   }
 
-  /** Monozone installations change program by assigning a schedule to their zone. */
+  /** Assigns a schedule to a zone within a program (#23). */
   async setZoneSchedule(housingId: string, programId: string, zoneId: string, scheduleId: string): Promise<void> {
     await this.call('POST', `${thermal(housingId)}/programs/${enc(programId)}/zones/${enc(zoneId)}`, {
       programming_type: 'connected',

@@ -3,6 +3,7 @@ import type {
   ComapCustomTemperatures,
   ComapInstruction,
   ComapProgram,
+  ComapSchedule,
   ComapThermalDetails,
   ComapZoneDetails,
 } from './api-types';
@@ -84,6 +85,7 @@ export interface HousingCatalog {
   objects: ComapConnectedObject[];
   customTemperatures: ComapCustomTemperatures;
   programs: ComapProgram[];
+  schedules: ComapSchedule[];
 }
 
 /** Rounds to one decimal, as the Comap app shows temperatures; null for anything not a number. */

@@ -12,7 +12,8 @@ export function registerQivivoAdminRoutes(RED: NodeAPI): void {
   const housingParam = (req: Request): string => (req.params.housing === '_' ? '' : String(req.params.housing));
   registerAccountRoute(RED, '/qivivo-account/:id/housings', 'qivivo-account', heatingOf, (heating) => heating.housings());
   registerAccountRoute(RED, '/qivivo-account/:id/housings/:housing/zones', 'qivivo-account', heatingOf, (heating, req) => heating.zones(housingParam(req)));
+  // On a monozone housing the list also holds its schedules, as `{ id, name, kind: 'schedule' }` (spec §7.4).
   registerAccountRoute(RED, '/qivivo-account/:id/housings/:housing/programs', 'qivivo-account', heatingOf, (heating, req) =>
-    heating.programs(housingParam(req)),
+    heating.programChoices(housingParam(req)),
   );
 }
