@@ -162,6 +162,16 @@ function format(entry: LogEntry): string {
   return `${safeJson(rest)} ${text}`;
 }
 
+/**
+ * The values of `wanted` (value → what it is) that `text` holds as a whole token: not inside a
+ * longer number, word or fraction, so that a short synthetic value (`00000`) is not found in a
+ * timestamp. A number is found as well written bare as quoted.
+ */
+export function tokensIn(text: string, wanted: Map<string, string>): string[] {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [...wanted].filter(([value]) => new RegExp(`(?<![\\w.])${escape(value)}(?![\\w]|\\.\\d)`).test(text)).map(([value, what]) => `${what} (${value})`);
+}
+
 export function safeJson(value: unknown): string {
   const seen = new WeakSet<object>();
   return (
