@@ -74,6 +74,14 @@ export class DayLedger {
     return last;
   }
 
+  /** Newest emitted day of a contract with its litres as emitted (what a status shows). */
+  newest(contractId: string): { date: string; litres: number } | undefined {
+    const date = this.lastDate(contractId);
+    if (date === undefined) return undefined;
+    const litres = Number(this.contracts[contractId][date].split('|')[0]);
+    return Number.isFinite(litres) ? { date, litres } : undefined;
+  }
+
   has(contractId: string, date: string): boolean {
     return this.contracts[contractId]?.[date] !== undefined;
   }

@@ -18,11 +18,12 @@ export interface WaterMessage {
   payload: WaterDayPayload | number | null;
 }
 
+/** Each message gets its own copy of everything it holds: the receiver may change it (spec §4.1). */
 export function dayMessage(contract: Contract, day: DayRecord, billed: BilledVolume | null): WaterMessage {
   return {
     topic: `veolia/${contract.id}`,
     timestamp: dayTimestamp(day.date),
-    payload: { contract: { id: contract.id, meter: contract.meter }, date: day.date, litres: day.litres, indexLitres: day.indexLitres, estimated: day.estimated, billed },
+    payload: { contract: { id: contract.id, meter: contract.meter }, date: day.date, litres: day.litres, indexLitres: day.indexLitres, estimated: day.estimated, billed: billed ? structuredClone(billed) : null },
   };
 }
 
