@@ -6,7 +6,7 @@ import { ComapEmulator } from '../../src/emulator/comap';
 import { HeatingMonitor } from '../../src/lib/comap/monitor';
 import { createComapSession } from '../../src/lib/comap/session';
 import { parseOrder } from '../../src/lib/comap/orders';
-import { KeyedSerialQueue } from '../../src/lib/schedule/serial-queue';
+import { CommandDispatcher } from '../../src/lib/schedule/command-dispatcher';
 import { FlowNode, loadFlow, messages, receiver, sleep, unload } from './runtime';
 
 const ROOT = join(__dirname, '..', '..');
@@ -39,7 +39,7 @@ async function logins24h(emulator: ComapEmulator, clock: { now: number }): Promi
   emulator.reset();
   const session = createComapSession({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, username: 'demo@example.com', password: 'demo-password', now: () => clock.now });
   const monitor = new HeatingMonitor(session.heating, { intervalMs: 0 });
-  const unsubscribe = monitor.subscribe({ housingId: '', onState: () => undefined, onFailure: () => undefined, onError: () => undefined });
+  const unsubscribe = monitor.subscribe({ housingId: '', onState: () => undefined, onFailure: () => undefined });
   const cycles = 288;
   for (let i = 0; i < cycles; i++) {
     await monitor.pollNow();
@@ -57,17 +57,90 @@ async function logins24h(emulator: ComapEmulator, clock: { now: number }): Promi
 async function loginsConcurrentExpired(emulator: ComapEmulator): Promise<number> {
   emulator.reset();
   const session = createComapSession({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, username: 'demo@example.com', password: 'demo-password' });
-  const queue = new KeyedSerialQueue();
+  const dispatcher = new CommandDispatcher();
   await session.heating.state();
   emulator.cognito.expireAll();
   const before = session.auth.stats.passwordLogins + session.auth.stats.refreshes;
-  const commands = Array.from({ length: 20 }, (_, i) => {
-    if (i % 3 === 0) return queue.run('thermostat', () => session.heating.setTemperature('', 18 + i / 2, 120));
-    const zone = i % 3 === 1 ? 'Chambres' : 'Salle de bain';
-    return queue.run(zone, () => session.heating.setZoneOrder('', zone, parseOrder(i % 6)!, 120));
-  });
+  const commands = Array.from(
+    { length: 20 },
+    (_, i) =>
+      new Promise<void>((resolve) => {
+        const zone = i % 3 === 1 ? 'Chambres' : 'Salle de bain';
+        dispatcher.submit<unknown>({
+          id: String(i),
+          owner: 'bench',
+          createdAt: Date.now(),
+          deadline: Date.now() + 3_600_000,
+          retries: 0,
+          retryDelayMs: 90_000,
+          attempts: 0,
+          target: () => Promise.resolve(i % 3 === 0 ? 'thermostat' : zone),
+          run: () => (i % 3 === 0 ? session.heating.setTemperature('', 18 + i / 2, 120) : session.heating.setZoneOrder('', zone, parseOrder(i % 6)!, 120)),
+          retrying: () => undefined,
+          settled: () => resolve(),
+        });
+      }),
+  );
   await Promise.all([...commands, session.heating.state(), session.heating.state('h-chalet-0002')]);
   return session.auth.stats.passwordLogins + session.auth.stats.refreshes - before;
+}
+
+/** Password logins over 24 h of 15-min polling with a wrong password (product-spec §10: only the failed one). */
+async function loginsAfterAuthFailed24h(emulator: ComapEmulator, clock: { now: number }): Promise<number> {
+  emulator.reset();
+  const session = createComapSession({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl, username: 'demo@example.com', password: 'wrong-password', now: () => clock.now });
+  const monitor = new HeatingMonitor(session.heating, { intervalMs: 0, retryBaseMs: 1 });
+  const unsubscribe = monitor.subscribe({ housingId: '', onState: () => undefined, onFailure: () => undefined });
+  for (let i = 0; i < 96; i++) {
+    await monitor.pollNow();
+    clock.now += 15 * 60_000;
+  }
+  unsubscribe();
+  monitor.close();
+  return emulator.cognito.stats.passwordLogins;
+}
+
+export interface RequestsPerCommand {
+  setTemperature: number;
+  cancel: number;
+  zoneOrder: number;
+  replaceOrder: number;
+  program: number;
+}
+
+/** Requests each command node makes on a warm cache (the account polls, so zones and programs are known). */
+async function requestsPerCommand(emulator: ComapEmulator): Promise<RequestsPerCommand> {
+  emulator.reset();
+  const common = { z: 'tab', account: 'acct', housing: '', retries: 0, retryDelay: 90, wires: [['out'], ['out']] };
+  const flow: FlowNode[] = [
+    { id: 'tab', type: 'tab' },
+    account(emulator, 0),
+    { id: 'warm', type: 'qivivo-thermostat-in', z: 'tab', account: 'acct', housing: '', output: 'state', wires: [['out'], ['out']] },
+    { id: 'temp', type: 'qivivo-set-temperature', duration: 120, debounce: 0, ...common },
+    { id: 'zone', type: 'qivivo-zone-order', zone: 'Chambres', duration: 120, ...common },
+    { id: 'prog', type: 'qivivo-program', ...common },
+    { id: 'out', type: 'helper', z: 'tab' },
+  ];
+  await loadFlow(NODE_FILES, flow, CREDENTIALS);
+  const out = messages('out');
+  const count = async (node: string, payload: unknown): Promise<number> => {
+    const warmed = out.length + 1;
+    receiver('warm').receive({});
+    while (out.length < warmed) await sleep(5);
+    emulator.server.clearLog();
+    receiver(node).receive({ payload });
+    while (out.length < warmed + 1) await sleep(5);
+    return emulator.server.log.length;
+  };
+  const figures: RequestsPerCommand = {
+    setTemperature: await count('temp', 21),
+    cancel: await count('temp', 'cancel'),
+    zoneOrder: await count('zone', 'eco'),
+    replaceOrder: await count('zone', 'confort'),
+    program: await count('prog', 'Vacances'),
+  };
+  await unload();
+  return figures;
 }
 
 /** API writes for 100 setpoint messages within 2 s to a set-temperature node (debounce 1000 ms). */
@@ -135,6 +208,8 @@ export interface ComapFigures {
   requestsPerCycle24h: number;
   logins24h: number;
   loginsConcurrentExpired: number;
+  loginsAfterAuthFailed24h: number;
+  requestsPerCommand: RequestsPerCommand;
   writesBurst100: number;
   overheadMedianMs: number;
   loadMs: number;
@@ -154,6 +229,8 @@ export async function measureComap(): Promise<ComapFigures> {
       requestsPerCycle24h: round(day.requestsPerCycle),
       logins24h: day.logins,
       loginsConcurrentExpired: await loginsConcurrentExpired(live),
+      loginsAfterAuthFailed24h: await loginsAfterAuthFailed24h(simulated, clock),
+      requestsPerCommand: await requestsPerCommand(live),
       writesBurst100: await writesBurst(live),
       overheadMedianMs: round(await overheadMedianMs(live), 3),
       loadMs: round(loadMs(), 1),

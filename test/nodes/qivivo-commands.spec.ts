@@ -288,15 +288,14 @@ describe('Qivivo command nodes', function () {
       assert.equal(programs.find((p) => p.is_activated)?.title, 'Vacances');
     });
 
-    it('changes program on a monozone housing through its zone schedule', async () => {
+    it('activates a program on a monozone housing too (spec §7.4; more in qivivo-program.spec.ts)', async () => {
       await load(flowWith(emulator, { id: 'n1', type: 'qivivo-program', housing: COMAP_IDS.chalet }));
       const programs = emulator.state.programs(COMAP_IDS.chalet).programs;
       const target = programs.find((p) => !p.is_activated) ?? programs[0];
       const out = collect<ResultMsg>('out', 1);
       node('n1').receive({ payload: target.id });
       await out;
-      assert.equal(emulator.state.writes.length, 1);
-      assert.match(emulator.state.writes[0].path, new RegExp(`/programs/[^/]+/zones/${COMAP_IDS.zones.chalet}$`));
+      assert.deepEqual(writes(), [`POST /thermal/housings/${COMAP_IDS.chalet}/programs/${target.id}/activate`]);
     });
 
     it('activates the program chosen in the node whatever the payload', async () => {

@@ -590,18 +590,12 @@ async function commandConflict(c: Ctx, column: 'zone-order' | 'set-temperature')
   const [a, b, cmdC] = COMMANDS[column];
   const zone = column === 'zone-order' ? chambres : sejour;
   const server = c.comap.server;
-  // The package cancels any temporary order (so it knows of none). Then, between its read of
-  // the zones and its write, someone sets a temporary order with the Comap app: the POST meets a 409.
+  // The package cancels any temporary order (so it knows of none). Then someone sets a
+  // temporary order with the Comap app: the package's next POST meets a 409.
   node('n1').receive({ payload: 'cancel', topic: 'W' });
   await until('the cancel', () => c.outputs.out.find((m) => m.topic === 'W'), { clock: c.clock, maxFakeMs: MIN });
   const state = c.comap.state;
-  const read = state.thermalDetails;
-  state.thermalDetails = (housingId) => {
-    const details = read.call(state, housingId);
-    state.thermalDetails = read;
-    state.setTemporaryInstruction(maison, zone, { duration: 60, set_point: { instruction: column === 'zone-order' ? 'comfort' : 18 } });
-    return details;
-  };
+  state.setTemporaryInstruction(maison, zone, { duration: 60, set_point: { instruction: column === 'zone-order' ? 'comfort' : 18 } });
   let writes = c.comap.state.writes.length;
   const requests = server.log.length;
   node('n1').receive({ payload: a.payload, topic: 'A' });

@@ -4,12 +4,12 @@ import { createServer as createHttpsServer, get as httpsGet, globalAgent, Server
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { NodeRedRuntime, until } from '../../scripts/shared/node-red-runtime';
-import { ComapEmulator, COMAP_IDS } from '../../src/emulator/comap';
+import { ComapEmulator, comapFixture, COMAP_IDS } from '../../src/emulator/comap';
 import { EmulatorServer, json } from '../../src/emulator/http-server';
 import { VeoliaEmulator } from '../../src/emulator/veolia';
 import { ApiError } from '../../src/lib/http/errors';
 import { Transport } from '../../src/lib/http/transport';
-import { adminToken, bcryptHash, bearer, ConnectionWatch, deployWithToken, LogCapture, safeJson, selfSignedCertificate, watchCognito } from './support-security/secured';
+import { adminToken, bcryptHash, bearer, ConnectionWatch, deployWithToken, LogCapture, safeJson, selfSignedCertificate, tokensIn, watchCognito } from './support-security/secured';
 
 /**
  * product-spec §5 in a real Node-RED runtime with adminAuth on (the package as built by
@@ -40,7 +40,8 @@ const EXPECTED: Record<string, string[]> = {
   pr: ['ok', 'NOT_FOUND'],
   wa: ['values'],
   'th-bad': ['AUTH_FAILED'],
-  'st-bad': ['AUTH_FAILED'],
+  // Its error output is not wired: its errors go to the Catch node, with their code (spec §4.1).
+  'st-bad': [],
   'wa-bad': ['AUTH_FAILED'],
   'th-http': ['INVALID_INPUT'],
   'st-http': ['INVALID_INPUT'],
@@ -49,7 +50,7 @@ const EXPECTED: Record<string, string[]> = {
 
 interface Captured {
   node: string;
-  msg: { topic?: unknown; payload?: unknown; error?: { code?: string; message?: string }; status?: { text?: string } };
+  msg: { topic?: unknown; payload?: unknown; error?: { code?: string; message?: string; source?: { id?: string } }; status?: { text?: string } };
 }
 
 describe('reliability: security (product-spec §5)', function () {
@@ -140,7 +141,7 @@ describe('reliability: security (product-spec §5)', function () {
       { id: 'pr', type: 'qivivo-program', z: 'tabS', account: 'qacct', housing: '', retries: 0, retryDelay: 1, wires: wired('pr') },
       { id: 'wa', type: 'veolia-water-consumption', z: 'tabS', account: 'vacct', contract: '', syncTime: '07:00', historyDays: 3, output: 'values', wires: wired('wa') },
       { id: 'th-bad', type: 'qivivo-thermostat-in', z: 'tabS', account: 'qbad', housing: '', output: 'state', wires: wired('th-bad') },
-      { id: 'st-bad', type: 'qivivo-set-temperature', z: 'tabS', account: 'qbad', housing: '', duration: 60, debounce: 0, retries: 0, retryDelay: 1, wires: wired('st-bad') },
+      { id: 'st-bad', type: 'qivivo-set-temperature', z: 'tabS', account: 'qbad', housing: '', duration: 60, debounce: 0, retries: 0, retryDelay: 1, wires: [wired('st-bad')[0]] },
       { id: 'wa-bad', type: 'veolia-water-consumption', z: 'tabS', account: 'vbad', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', wires: wired('wa-bad') },
       { id: 'th-http', type: 'qivivo-thermostat-in', z: 'tabS', account: 'qhttp', housing: '', output: 'state', wires: wired('th-http') },
       { id: 'st-http', type: 'qivivo-set-temperature', z: 'tabS', account: 'qhttp', housing: '', duration: 60, debounce: 0, retries: 0, retryDelay: 1, wires: wired('st-http') },
@@ -216,7 +217,8 @@ describe('reliability: security (product-spec §5)', function () {
         const response = await fetch(`${runtime.url}/api/captured`);
         captured = response.ok ? ((await response.json()) as Captured[]) : [];
         const missing = Object.entries(EXPECTED).filter(([node, want]) => want.some((k) => !kinds(node).has(k)));
-        return missing.length === 0 ? captured : undefined;
+        const caught = captured.some((c) => c.node === 'catch' && c.msg.error?.code === 'AUTH_FAILED');
+        return missing.length === 0 && caught ? captured : undefined;
       },
       20_000,
       'a message of every expected kind from every node',
@@ -272,7 +274,10 @@ describe('reliability: security (product-spec §5)', function () {
       for (const [node, want] of Object.entries(EXPECTED)) assert.deepEqual([...kinds(node)].filter((k) => want.includes(k)).sort(), [...want].sort(), node);
       const dump = captured.find((c) => c.node === 'th' && c.msg.topic === 'debug');
       assert.ok(dump && safeJson(dump.msg.payload).length > 500, 'the debug dump has the raw data');
-      assert.ok(captured.some((c) => c.node === 'catch'), 'errors reached the Catch node');
+      assert.ok(
+        captured.some((c) => c.node === 'catch' && c.msg.error?.code === 'AUTH_FAILED' && c.msg.error.source?.id === 'st-bad'),
+        'the error of a node without a wired error output reached the Catch node, with its code',
+      );
       assertClean('messages', safeJson(captured.filter((c) => c.node !== 'status')));
     });
 
@@ -287,6 +292,44 @@ describe('reliability: security (product-spec §5)', function () {
       assert.ok(/AUTH_FAILED/.test(text) && /INVALID_INPUT/.test(text), 'errors were logged');
       assert.ok(text.includes('"topic":"debug"') || text.includes("topic: 'debug'"), 'debug nodes wrote messages to the log');
       assertClean('runtime log', text);
+    });
+  });
+
+  describe('the debug dump keeps no location or owner of the housing', () => {
+    const FIELDS = ['address', 'zip_code', 'city', 'latitude', 'longitude', 'ip_address', 'user_id'];
+    const records = () => comapFixture().housings.map((h) => h.housing);
+
+    /** Where the emulator's housings are and whose they are, as its seed data says. */
+    function locationAndOwner(): Map<string, string> {
+      const found = new Map<string, string>();
+      for (const housing of records()) {
+        for (const key of FIELDS) {
+          const value = housing[key];
+          assert.ok((typeof value === 'string' && value !== '') || typeof value === 'number', `the fixture gives ${housing.id} a ${key}`);
+          if (!found.has(String(value))) found.set(String(value), `the ${key} of ${housing.id}`);
+        }
+      }
+      return found;
+    }
+
+    it('the search finds each of those values in the housing records, as numbers or as strings', () => {
+      const wanted = locationAndOwner();
+      assert.equal(tokensIn(safeJson(records()), wanted).length, wanted.size);
+      const asStrings = records().map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)])));
+      assert.equal(tokensIn(safeJson(asStrings), wanted).length, wanted.size);
+    });
+
+    it('the dump shows neither the address, zip code, city, coordinates, IP address nor user id', () => {
+      const dump = captured.find((c) => c.node === 'th' && c.msg.topic === 'debug');
+      assert.ok(dump, 'a debug dump');
+      const text = safeJson(dump.msg);
+      assert.ok(text.includes(COMAP_IDS.maison) && text.includes(COMAP_IDS.zones.sejour), 'the dump is of the first housing, with its zones');
+      assert.deepEqual(tokensIn(text, locationAndOwner()), []);
+    });
+
+    it('nor does any other message, or the runtime log (where debug nodes print the dump)', () => {
+      assert.deepEqual(tokensIn(safeJson(captured), locationAndOwner()), [], 'messages');
+      assert.deepEqual(tokensIn(log.lines.join('\n'), locationAndOwner()), [], 'runtime log');
     });
   });
 

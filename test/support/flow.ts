@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import helper from 'node-red-node-test-helper';
-import type { Node } from 'node-red';
+import type { Node, NodeInitializer } from 'node-red';
 import accountNode from '../../src/nodes/qivivo-account/qivivo-account';
 import thermostatNode from '../../src/nodes/qivivo-thermostat-in/qivivo-thermostat-in';
 import zoneOrderNode from '../../src/nodes/qivivo-zone-order/qivivo-zone-order';
@@ -12,10 +13,18 @@ import waterNode from '../../src/nodes/veolia-water-consumption/veolia-water-con
 import { ComapEmulator } from '../../src/emulator/comap';
 
 // NODE_RED_PATH runs the same tests against another Node-RED (the compatibility run uses 5.x).
-helper.init(process.env.NODE_RED_PATH ?? require.resolve('node-red'));
+const nodeRedPath = process.env.NODE_RED_PATH ?? require.resolve('node-red');
+helper.init(nodeRedPath);
+
+/** A core node of the Node-RED under test (catch, complete…), to see what users' flows would see. */
+const requireFromNodeRed = createRequire(nodeRedPath);
+function coreNode(file: string): NodeInitializer {
+  return requireFromNodeRed(`@node-red/nodes/core/common/${file}`) as NodeInitializer;
+}
 
 export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode];
-export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode];
+export const CORE_NODES = [coreNode('25-catch.js'), coreNode('24-complete.js')];
+export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode, ...CORE_NODES];
 export const DEMO = { username: 'demo@example.com', password: 'demo-password' };
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };

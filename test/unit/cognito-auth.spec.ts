@@ -87,6 +87,14 @@ describe('Cognito auth', () => {
     assert.fail('login should fail');
   }
 
+  it('does not offer a refresh token older than the lifetime the service is known to give', async () => {
+    const auth = new CognitoAuth(new Transport({ service: 'Test' }), { authUrl: `${base}/`, clientId: 'client-1', username: 'me@example.com', password: 'secret', refreshTokenMaxAgeMs: 3_600_000, now: () => now });
+    await auth.accessToken();
+    now += 3_600_000 + 1;
+    await auth.accessToken();
+    assert.deepEqual(flows(), ['USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH'], 'no request spent on a refresh token known to be dead');
+  });
+
   it('maps wrong password and unknown user to AUTH_FAILED without echoing them', async () => {
     const wrong = await loginError(make('bad-password'));
     assert.equal(wrong.code, 'AUTH_FAILED');

@@ -4,12 +4,26 @@ import { attemptsOf } from '../../src/lib/http/retry';
 import { addDays } from '../../src/lib/schedule/daily';
 import { DayLedger } from '../../src/lib/veolia/ledger';
 import { createVeoliaSession, MAX_HISTORY_DAYS, VeoliaSession, WaterServiceOptions } from '../../src/lib/veolia/water';
-import { DEMO_PASSWORD, DEMO_USER, DEMO_USERNAME, MAIN_CONTRACT, SECOND_CONTRACT, VEOLIA_CLIENT_IDS, VeoliaEmulator } from '../../src/emulator/veolia';
+import {
+  DEMO_PASSWORD,
+  DEMO_USER,
+  DEMO_USERNAME,
+  MAIN_CONTRACT,
+  REFRESH_TOKEN_LIFETIME_S,
+  SECOND_CONTRACT,
+  VEOLIA_CLIENT_IDS,
+  VeoliaEmulator,
+} from '../../src/emulator/veolia';
 
 /** 2026-11-23 07:00 in Paris. */
 const T0 = Date.parse('2026-11-23T06:00:00Z');
 const TODAY = '2026-11-23';
 const DAY_MS = 86_400_000;
+/**
+ * Most tests count the data calls of a sync: their refresh tokens outlive the test. Veolia's
+ * 1 h tokens without rotation have their own test.
+ */
+const LONG_REFRESH_S = 365 * 86_400;
 
 async function rejects(promise: Promise<unknown>, code: string): Promise<ApiError> {
   try {
@@ -50,7 +64,11 @@ describe('WaterService', () => {
 
   beforeEach(async () => {
     clock = T0;
-    emu = new VeoliaEmulator({ now: () => clock, users: [DEMO_USER, { username: 'empty@example.com', password: DEMO_PASSWORD, contracts: [] }] });
+    emu = new VeoliaEmulator({
+      now: () => clock,
+      users: [DEMO_USER, { username: 'empty@example.com', password: DEMO_PASSWORD, contracts: [] }],
+      refreshTokenLifetimeS: LONG_REFRESH_S,
+    });
     url = await emu.start();
     session = connect();
   });
@@ -85,6 +103,7 @@ describe('WaterService', () => {
       }
       assert.deepEqual(result.billed, { m3: result.billed?.m3, from: '2025-12-05', to: '2026-06-05' });
       assert.ok((result.billed?.m3 ?? 0) > 10);
+      assert.ok(Number.isInteger(result.billed?.m3), 'billed in whole m³');
     });
 
     it('never asks for a month before the subscription start, even with the longest backfill', async () => {
@@ -138,7 +157,7 @@ describe('WaterService', () => {
     });
 
     it('skips a listed contract the service has no details for, keeping the others', async () => {
-      const stale = emu.state.addContract({ ...SECOND_CONTRACT, id: '9304999', contactId: '1000999', tierId: '2000999' });
+      const stale = emu.state.addContract({ ...SECOND_CONTRACT, id: '1000999', contactId: '2000999', tierId: '3000999' });
       const original = emu.state.facturation.bind(emu.state);
       emu.state.facturation = (id: string) => (id === stale.id ? { solde: 0 } : original(id));
       const list = await session.water.contracts();
@@ -191,6 +210,29 @@ describe('WaterService', () => {
       assert.equal(Math.max(...counts), 4);
       assert.ok(counts.reduce((a, b) => a + b, 0) / counts.length < 4);
       assert.ok(byDay.length === 45);
+    });
+
+    it('logs in with the password once a day when refresh tokens last 1 h without rotation', async () => {
+      await emu.stop();
+      emu = new VeoliaEmulator({ now: () => clock, refreshTokenLifetimeS: REFRESH_TOKEN_LIFETIME_S });
+      url = await emu.start();
+      session = connect();
+      let ledger = DayLedger.empty();
+      const first = await session.water.sync(undefined, {});
+      ledger = ledger.update(first.contract.id, first.days).ledger;
+      for (let i = 1; i <= 7; i++) {
+        clock = T0 + i * DAY_MS;
+        const logins = session.auth.stats.passwordLogins;
+        const refused = emu.cognito.stats.failures;
+        const result = await session.water.sync(undefined, { lastDate: ledger.lastDate(MAIN_CONTRACT.id) });
+        ledger = ledger.update(result.contract.id, result.days).ledger;
+        assert.equal(session.auth.stats.passwordLogins - logins, 1, `day ${i}`);
+        assert.equal(emu.cognito.stats.failures - refused, 0, `day ${i}: yesterday's refresh token, known dead, is not offered`);
+        assert.deepEqual(
+          result.days.map((d) => d.date).slice(-1),
+          [addDays(TODAY, i - 2)],
+        );
+      }
     });
 
     it('costs at most 3 requests when the token is still valid', async () => {

@@ -1,4 +1,4 @@
-import { ApiError, isApiError } from '../http/errors';
+import { ApiError, isApiError, isLoginProblem } from '../http/errors';
 import { Transport } from '../http/transport';
 
 export interface CognitoSettings {
@@ -11,8 +11,13 @@ export interface CognitoSettings {
   headers?: Record<string, string>;
   /** Renew this long before the token expires. */
   renewMarginMs?: number;
+  /** How long the service's refresh tokens are known to live: an older one is not offered (it costs a request for nothing). */
+  refreshTokenMaxAgeMs?: number;
   now?: () => number;
 }
+
+/** Told when logins stop after a refused login (the reason) and when they may start again (undefined). */
+export type LoginProblemListener = (problem: ApiError | undefined) => void;
 
 export interface AuthStats {
   passwordLogins: number;
@@ -32,12 +37,16 @@ const CREDENTIAL_ERRORS = new Set(['NotAuthorizedException', 'UserNotFoundExcept
  * Cognito USER_PASSWORD_AUTH session shared by all callers of one account: the access token is
  * reused until shortly before expiry, then renewed with REFRESH_TOKEN_AUTH; a password login
  * happens only without a usable refresh token; concurrent callers share one login in flight.
+ * A password login the service refuses (wrong credentials, or a challenge asking for a code)
+ * stops every further login until `resume()`: repeated refused logins lock accounts.
  */
 export class CognitoAuth {
   readonly stats: AuthStats = { passwordLogins: 0, refreshes: 0 };
   private tokens?: Tokens;
-  private refreshToken?: string;
+  private refreshToken?: { value: string; at: number };
   private inFlight?: Promise<string>;
+  private suspendedBy?: ApiError;
+  private readonly listeners = new Set<LoginProblemListener>();
   private readonly renewMarginMs: number;
   private readonly now: () => number;
 
@@ -51,6 +60,7 @@ export class CognitoAuth {
 
   /** A valid access token, logging in or refreshing when needed. */
   accessToken(): Promise<string> {
+    if (this.suspendedBy) return Promise.reject(this.suspendedBy);
     if (this.tokens && this.tokens.expiresAt - this.renewMarginMs > this.now()) {
       return Promise.resolve(this.tokens.accessToken);
     }
@@ -88,17 +98,54 @@ export class CognitoAuth {
     this.refreshToken = undefined;
   }
 
-  private async renew(): Promise<string> {
-    if (this.refreshToken) {
+  /** Why logins are stopped, if they are. */
+  get problem(): ApiError | undefined {
+    return this.suspendedBy;
+  }
+
+  /** The user acted (asked to log in again): the next call may log in. */
+  resume(): void {
+    if (!this.suspendedBy) return;
+    this.suspendedBy = undefined;
+    this.notify(undefined);
+  }
+
+  /** Follows the login problem; returns the unsubscribe function. */
+  watch(listener: LoginProblemListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(problem: ApiError | undefined): void {
+    for (const listener of [...this.listeners]) {
       try {
-        return await this.initiate('REFRESH_TOKEN_AUTH', { REFRESH_TOKEN: this.refreshToken });
+        listener(problem);
+      } catch {
+        // A listener's failure is its own: the others are told all the same.
+      }
+    }
+  }
+
+  private async renew(): Promise<string> {
+    const maxAgeMs = this.settings.refreshTokenMaxAgeMs ?? Infinity;
+    if (this.refreshToken && this.now() - this.refreshToken.at < maxAgeMs) {
+      try {
+        return await this.initiate('REFRESH_TOKEN_AUTH', { REFRESH_TOKEN: this.refreshToken.value });
       } catch (err) {
         if (!isApiError(err) || err.code !== 'AUTH_FAILED') throw err;
         // The refresh token was refused: only then fall back to the password.
         this.refreshToken = undefined;
       }
     }
-    return this.initiate('USER_PASSWORD_AUTH', { USERNAME: this.settings.username, PASSWORD: this.settings.password });
+    try {
+      return await this.initiate('USER_PASSWORD_AUTH', { USERNAME: this.settings.username, PASSWORD: this.settings.password });
+    } catch (err) {
+      if (isLoginProblem(err)) {
+        this.suspendedBy = err;
+        this.notify(err);
+      }
+      throw err;
+    }
   }
 
   private async initiate(flow: 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH', parameters: Record<string, string>): Promise<string> {
@@ -116,7 +163,7 @@ export class CognitoAuth {
       throw cognitoError(err, this.transport.service);
     }
     const result = readAuthResult(data, this.transport.service);
-    if (result.refreshToken) this.refreshToken = result.refreshToken;
+    if (result.refreshToken) this.refreshToken = { value: result.refreshToken, at: this.now() };
     this.tokens = { accessToken: result.accessToken, expiresAt: this.now() + result.expiresInS * 1000 };
     return result.accessToken;
   }

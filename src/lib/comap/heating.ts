@@ -1,5 +1,5 @@
 import { ApiError, invalidInput, notFound } from '../http/errors';
-import type { ComapHousing, ComapInstruction, ComapProgram, ComapThermalDetails, ComapZoneDetails } from './api-types';
+import type { ComapHousing, ComapInstruction, ComapProgram, ComapSchedule, ComapThermalDetails, ComapZoneDetails } from './api-types';
 import { ComapClient } from './client';
 import {
   HeatingState,
@@ -17,6 +17,11 @@ import { Order } from './orders';
 import { KeyedSerialQueue } from '../schedule/serial-queue';
 
 export interface HousingRef {
+  id: string;
+  name: string;
+}
+
+export interface ZoneRef {
   id: string;
   name: string;
 }
@@ -49,9 +54,21 @@ export interface CancelResult {
   cancelled: true;
 }
 
-export interface ProgramResult {
+export interface ProgramActivation {
   program: { id: string; name: string };
 }
+
+/** A monozone housing's zone took a schedule in the active program (spec §7.4). */
+export interface ScheduleAssignment {
+  zone: { id: string; name: string };
+  schedule: { id: string; name: string };
+  program: { id: string; name: string };
+}
+
+export type ProgramResult = ProgramActivation | ScheduleAssignment;
+
+/** An entry of the editor's program list: a program, or on a monozone housing a schedule. */
+export type ProgramChoice = ProgramSummary | { id: string; name: string; kind: 'schedule' };
 
 interface Timed<T> {
   value: T;
@@ -72,7 +89,7 @@ const HOUR = 3_600_000;
 /**
  * The heating side of one Comap account: reads the state of a housing with as few requests as
  * possible (one per poll; slow-changing data cached), and carries out commands with the
- * cloud's rules (replace a temporary instruction in place, monozone program changes).
+ * cloud's rules (replace a temporary instruction in place, the monozone schedule rule).
  */
 export class HeatingService {
   private housingList?: Timed<ComapHousing[]>;
@@ -121,6 +138,18 @@ export class HeatingService {
       cache.statePending = undefined;
     });
     return cache.statePending;
+  }
+
+  /** The pilot-wire zone a command names (id, or name in any case and accents), by its real ids. */
+  async pilotWireZoneRef(housingId: string, zoneIdOrName: string): Promise<{ housing: HousingRef; zone: ZoneRef }> {
+    const housing = await this.housing(housingId);
+    return { housing, zone: zoneRef(await this.pilotWireZone(housing, zoneIdOrName)) };
+  }
+
+  /** The zone the thermostat's setpoint applies to, by its real ids. */
+  async thermostatZoneRef(housingId: string): Promise<{ housing: HousingRef; zone: ZoneRef }> {
+    const housing = await this.housing(housingId);
+    return { housing, zone: zoneRef(await this.thermostatZoneOf(housing)) };
   }
 
   async zones(housingId = ''): Promise<ZoneSummary[]> {
@@ -175,14 +204,16 @@ export class HeatingService {
     return { zone: zoneRef(zone), cancelled: true };
   }
 
+  /**
+   * Changes program (POST #22 on every installation). On a monozone housing a name that is a
+   * schedule rather than a program gives that schedule to its zone (spec §7.4).
+   */
   async activateProgram(housingId: string, programIdOrName: string): Promise<ProgramResult> {
     const housing = await this.housing(housingId);
-    const program = await this.findProgram(housing.id, programIdOrName);
-    if ((await this.installationType(housing.id)) === 'multizone') {
-      await this.client.activateProgram(housing.id, program.id);
-    } else {
-      await this.activateMonozone(housing, program);
-    }
+    const target = await this.findProgram(housing, programIdOrName);
+    if ('schedule' in target) return this.assignMonozoneSchedule(housing, target.schedule, target.programs);
+    const program = target.program;
+    await this.client.activateProgram(housing.id, program.id);
     this.forgetCatalog(housing.id);
     return { program: { id: program.id, name: program.title ?? program.id } };
   }
@@ -218,12 +249,13 @@ export class HeatingService {
     const cache = this.cache(housingId);
     if (cache.catalog && this.now() - cache.catalog.at <= this.catalogTtlMs) return Promise.resolve(cache.catalog.value);
     cache.catalogPending ??= (async () => {
-      const [objects, customTemperatures, programs] = await Promise.all([
+      const [objects, customTemperatures, programs, schedules] = await Promise.all([
         this.client.connectedObjects(housingId),
         this.client.customTemperatures(housingId),
         this.client.programs(housingId),
+        this.schedulesOf(housingId),
       ]);
-      const catalog: HousingCatalog = { objects, customTemperatures, programs };
+      const catalog: HousingCatalog = { objects, customTemperatures, programs, schedules };
       cache.catalog = { value: catalog, at: this.now() };
       return catalog;
     })().finally(() => {
@@ -290,25 +322,27 @@ export class HeatingService {
     return zone;
   }
 
-  private async findProgram(housingId: string, idOrName: string): Promise<ComapProgram> {
-    const wanted = fold(idOrName);
+  /**
+   * A program by id, else by name; on a monozone housing then a schedule by id, else by name (a
+   * name that is both means the program). Read again once before giving up.
+   */
+  private async findProgram(
+    housing: HousingRef,
+    idOrName: string,
+  ): Promise<{ program: ComapProgram } | { schedule: ComapSchedule; programs: ComapProgram[] }> {
+    let monozone = false;
     for (const refresh of [false, true]) {
-      if (refresh) this.forgetCatalog(housingId);
-      const programs = (await this.catalog(housingId)).programs;
-      const program = programs.find((p) => p.id === idOrName) ?? programs.find((p) => fold(p.title ?? '') === wanted);
-      if (program) return program;
+      if (refresh) this.forgetCatalog(housing.id);
+      const { programs, schedules } = await this.catalog(housing.id);
+      const program = byIdOrName(programs, idOrName);
+      if (program) return { program };
+      monozone = await this.isMonozone(housing.id);
+      const schedule = monozone ? byIdOrName(schedules, idOrName) : undefined;
+      if (schedule) return { schedule, programs };
     }
-    throw notFound(`program "${idOrName}" does not exist in this housing`);
-  }
-
-  /** Monozone: the zone of the active program takes the chosen program's schedule (comap-api.md §1.5). */
-  private async activateMonozone(housing: HousingRef, program: ComapProgram): Promise<void> {
-    const catalog = await this.catalog(housing.id);
-    const active = catalog.programs.find((p) => p.is_activated) ?? program;
-    const zone = await this.thermostatZoneOf(housing);
-    const scheduleId = program.zones?.find((z) => z.id === zone.id)?.schedule_id ?? program.zones?.[0]?.schedule_id;
-    if (!scheduleId) throw new ApiError('PROTOCOL', `program "${program.title ?? program.id}" has no schedule for zone ${zone.title ?? zone.id}`);
-    await this.client.setZoneSchedule(housing.id, active.id, zone.id, scheduleId);
+    throw notFound(
+      monozone ? `"${idOrName}" is neither a program nor a schedule of housing ${housing.name}` : `program "${idOrName}" does not exist in this housing`,
+    );
   }
 
   /** A temporary instruction already in place is replaced: DELETE first when known, or on 409. */
@@ -349,14 +383,54 @@ export class HeatingService {
     }
   }
 
+  /** After our own write the next state read asks the cloud; zone names and ids stay known. */
   private markStale(housingId: string): void {
     const cache = this.cache(housingId);
     if (cache.state) cache.state.at = 0;
-    if (cache.details) cache.details.at = 0;
   }
 
   private endAt(answer: ComapZoneDetails, durationMin: number): string {
     return isoOrNull(answer.events?.temporary_instruction?.end_at) ?? new Date(this.now() + durationMin * 60_000).toISOString();
+  }
+
+  /** The editor's program list: the programs, then on a monozone housing its schedules (spec §7.4). */
+  async programChoices(housingId = ''): Promise<ProgramChoice[]> {
+    const housing = await this.housing(housingId);
+    const { programs, schedules } = await this.catalog(housing.id);
+    const choices: ProgramChoice[] = programSummaries(programs);
+    if (!(await this.isMonozone(housing.id))) return choices;
+    return [...choices, ...schedules.map((s) => ({ id: s.id, name: s.title ?? s.id, kind: 'schedule' as const }))];
+  }
+
+  /** Any installation type but "multizone" is monozone (comap-api.md §1.4, #11). */
+  private async isMonozone(housingId: string): Promise<boolean> {
+    return (await this.installationType(housingId)) !== 'multizone';
+  }
+
+  /** Monozone: the zone takes the schedule in the active program (POST #23). */
+  private async assignMonozoneSchedule(housing: HousingRef, schedule: ComapSchedule, programs: ComapProgram[]): Promise<ScheduleAssignment> {
+    const name = schedule.title ?? schedule.id;
+    const active = programs.find((p) => p.is_activated);
+    if (!active) throw notFound(`housing ${housing.name} has no active program to take schedule "${name}"`);
+    const zone = await this.thermostatZoneOf(housing);
+    await this.zoneWrites.run(zoneKey(housing.id, zone.id), async () => {
+      await this.client.setZoneSchedule(housing.id, active.id, zone.id, schedule.id);
+      // The cloud cancels the zone's temporary order when its schedule changes.
+      this.temporaryZones.delete(zoneKey(housing.id, zone.id));
+      this.markStale(housing.id);
+    });
+    this.forgetCatalog(housing.id);
+    return { zone: zoneRef(zone), schedule: { id: schedule.id, name }, program: { id: active.id, name: active.title ?? active.id } };
+  }
+
+  /** Schedules for the catalog: none when the cloud has no list for the housing (404), so the state still reads. */
+  private async schedulesOf(housingId: string): Promise<ComapSchedule[]> {
+    try {
+      return await this.client.schedules(housingId);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'NOT_FOUND') return [];
+      throw err;
+    }
   }
 }
 
@@ -364,7 +438,7 @@ function toRef(housing: ComapHousing): HousingRef {
   return { id: housing.id, name: housing.name ?? housing.id };
 }
 
-function zoneRef(zone: ComapZoneDetails): { id: string; name: string } {
+function zoneRef(zone: ComapZoneDetails): ZoneRef {
   return { id: zone.id, name: zone.title ?? zone.id };
 }
 
@@ -375,4 +449,10 @@ function zoneKey(housingId: string, zoneId: string): string {
 /** Case- and accent-insensitive comparison key for names users type. */
 function fold(value: string): string {
   return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase();
+}
+
+/** The item with this id, else the one with this name (case and accents ignored). */
+function byIdOrName<T extends { id: string; title?: string }>(items: T[], idOrName: string): T | undefined {
+  const wanted = fold(idOrName);
+  return items.find((i) => i.id === idOrName) ?? items.find((i) => fold(i.title ?? '') === wanted);
 }

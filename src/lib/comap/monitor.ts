@@ -4,14 +4,23 @@ import { Poller } from '../schedule/poller';
 import { HeatingService } from './heating';
 import { HeatingState } from './model';
 
+/** A failed poll cycle, as a listener is told of it. */
+export interface PollFailure {
+  /** Failed cycles in a row so far. */
+  failedCycles: number;
+  /** When the first of them failed. */
+  since: Date;
+  /** The failure counts as an outage: the threshold is reached, or no retry would cure it. */
+  outage: boolean;
+  /** This cycle started the outage: the error goes out to the user, once. */
+  report: boolean;
+}
+
 export interface MonitorListener {
   /** Housing id; empty for the account's first housing. */
   housingId: string;
   onState(state: HeatingState): void;
-  /** A poll failed and will be tried again; `failedCycles` in a row so far. */
-  onFailure(err: ApiError, failedCycles: number): void;
-  /** The failure threshold was reached: the error goes out to the user. */
-  onError(err: ApiError, failedCycles: number): void;
+  onFailure(err: ApiError, failure: PollFailure): void;
 }
 
 export interface MonitorOptions {
@@ -23,6 +32,8 @@ export interface MonitorOptions {
   failureThreshold?: number;
   /** Delay of the first cycle after the first listener arrives. */
   firstDelayMs?: number;
+  /** Failures no later cycle can cure (logins stopped after a refused one): an outage at once. */
+  isLasting?: (err: ApiError) => boolean;
 }
 
 /**
@@ -31,8 +42,8 @@ export interface MonitorOptions {
  */
 export class HeatingMonitor {
   private readonly listeners = new Set<MonitorListener>();
-  private readonly paused = new Set<MonitorListener>();
-  private readonly failures = new Map<string, number>();
+  private paused = false;
+  private readonly failures = new Map<string, { count: number; since: Date; reported: boolean }>();
   private readonly poller: Poller;
   private readonly abort = new AbortController();
   private readonly retries: number;
@@ -55,23 +66,23 @@ export class HeatingMonitor {
     this.update();
     return () => {
       this.listeners.delete(listener);
-      this.paused.delete(listener);
       this.update();
     };
   }
 
-  pause(listener: MonitorListener): void {
-    this.paused.add(listener);
+  /** Stops automatic polling for every listener of the account (summer); reads on demand still work. */
+  pause(): void {
+    this.paused = true;
     this.update();
   }
 
-  resume(listener: MonitorListener): void {
-    this.paused.delete(listener);
+  resume(): void {
+    this.paused = false;
     this.update();
   }
 
-  isPaused(listener: MonitorListener): boolean {
-    return this.paused.has(listener);
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   /** Runs a cycle at once (or joins the running one), e.g. right after a command. */
@@ -84,22 +95,17 @@ export class HeatingMonitor {
     this.abort.abort();
     this.poller.stop();
     this.listeners.clear();
-    this.paused.clear();
-  }
-
-  private activeListeners(): MonitorListener[] {
-    return [...this.listeners].filter((l) => !this.paused.has(l));
   }
 
   private update(): void {
-    const wanted = !this.closed && this.options.intervalMs > 0 && this.activeListeners().length > 0;
+    const wanted = !this.closed && !this.paused && this.options.intervalMs > 0 && this.listeners.size > 0;
     if (wanted && !this.poller.active) this.poller.start(this.options.firstDelayMs ?? 0);
     if (!wanted && this.poller.active) this.poller.stop();
   }
 
   private async cycle(): Promise<void> {
     const byHousing = new Map<string, MonitorListener[]>();
-    for (const listener of this.activeListeners()) {
+    for (const listener of this.listeners) {
       byHousing.set(listener.housingId, [...(byHousing.get(listener.housingId) ?? []), listener]);
     }
     await Promise.all([...byHousing].map(([housingId, listeners]) => this.pollHousing(housingId, listeners)));
@@ -116,15 +122,17 @@ export class HeatingMonitor {
     } catch (thrown) {
       if (this.closed) return;
       const err = thrown instanceof ApiError ? thrown : new ApiError('PROTOCOL', String(thrown));
-      const failed = (this.failures.get(housingId) ?? 0) + 1;
-      this.failures.set(housingId, failed);
-      for (const listener of listeners) {
-        guard(() => (failed === this.threshold ? listener.onError(err, failed) : listener.onFailure(err, failed)));
-      }
+      const streak = this.failures.get(housingId) ?? { count: 0, since: new Date(), reported: false };
+      streak.count++;
+      this.failures.set(housingId, streak);
+      const outage = streak.count >= this.threshold || (this.options.isLasting?.(err) ?? false);
+      const failure: PollFailure = { failedCycles: streak.count, since: streak.since, outage, report: outage && !streak.reported };
+      if (outage) streak.reported = true;
+      for (const listener of listeners) guard(() => listener.onFailure(err, failure));
       return;
     }
     if (this.closed) return;
-    this.failures.set(housingId, 0);
+    this.failures.delete(housingId);
     for (const listener of listeners) guard(() => listener.onState(state));
   }
 }

@@ -7,7 +7,11 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'TIMEOUT'
   | 'UNAVAILABLE'
-  | 'PROTOCOL';
+  | 'PROTOCOL'
+  /** The cloud accepted a command but, read back, does not show it. */
+  | 'NOT_CONFIRMED'
+  /** A waiting command outlived its meaning and was dropped, not sent. */
+  | 'EXPIRED';
 
 /** Codes worth another attempt later: the same request may well succeed. */
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'TIMEOUT', 'UNAVAILABLE']);
@@ -37,6 +41,16 @@ export class ApiError extends Error {
   get transient(): boolean {
     return TRANSIENT.has(this.code);
   }
+
+  /** What Node-RED puts in a Catch node's `msg.error.message`: the sentence alone. */
+  override toString(): string {
+    return this.message;
+  }
+}
+
+/** Failures that only the user can cure (new credentials, a code): no automatic login until then. */
+export function isLoginProblem(err: unknown): err is ApiError {
+  return isApiError(err) && (err.code === 'AUTH_FAILED' || err.code === 'AUTH_CHALLENGE');
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Keeps only the last value of a burst: `handler` gets it once `delayMs` has passed without a
- * newer value. A delay of 0 hands each value over at once.
+ * newer value; `replaced` gets each value a newer one pushed out. A delay of 0 hands each value
+ * over at once.
  */
 export class Debouncer<T> {
   private timer?: NodeJS.Timeout;
@@ -9,6 +10,7 @@ export class Debouncer<T> {
   constructor(
     private readonly delayMs: number,
     private readonly handler: (value: T) => void,
+    private readonly replaced?: (value: T) => void,
   ) {}
 
   push(value: T): void {
@@ -16,7 +18,9 @@ export class Debouncer<T> {
       this.handler(value);
       return;
     }
+    const previous = this.pending;
     this.pending = { value };
+    if (previous) this.replaced?.(previous.value);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), this.delayMs);
   }

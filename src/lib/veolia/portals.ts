@@ -54,6 +54,12 @@ export const VEOLIA_PORTAL_IDS: readonly VeoliaPortalId[] = ['national', 'toulou
  * The service refused clients without a browser User-Agent (HTTP 400, veolia-api.md §2.3);
  * the public clients send one, so does this package.
  */
+/**
+ * Veolia's refresh tokens may live one hour and are not renewed by a refresh (veolia-api.md §11);
+ * a daily sync therefore does not offer one older than that.
+ */
+export const VEOLIA_REFRESH_TOKEN_MAX_AGE_MS = 3_600_000;
+
 export const VEOLIA_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
 export interface VeoliaEndpointSettings {

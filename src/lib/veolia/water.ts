@@ -6,7 +6,7 @@ import { addDays, isIsoDate, zonedDate } from '../schedule/daily';
 import { VeoliaClient } from './client';
 import type { DateRange } from './ledger';
 import { BilledVolume, Contract, contractDetails, contractSummaries, DayRecord, latestBilledVolume, toDayRecords } from './model';
-import { resolveVeoliaEndpoints, VeoliaEndpointSettings, VeoliaEndpoints, VEOLIA_USER_AGENT } from './portals';
+import { resolveVeoliaEndpoints, VeoliaEndpointSettings, VeoliaEndpoints, VEOLIA_REFRESH_TOKEN_MAX_AGE_MS, VEOLIA_USER_AGENT } from './portals';
 
 export const DEFAULT_HISTORY_DAYS = 30;
 export const MAX_HISTORY_DAYS = 730;
@@ -298,6 +298,7 @@ export function createVeoliaSession(settings: VeoliaSessionSettings): VeoliaSess
     username: settings.username,
     password: settings.password,
     headers: endpoints.headers,
+    refreshTokenMaxAgeMs: VEOLIA_REFRESH_TOKEN_MAX_AGE_MS,
     now: settings.now,
   });
   const client = new VeoliaClient(transport, auth, endpoints.apiUrl);

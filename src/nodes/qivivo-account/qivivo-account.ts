@@ -2,9 +2,10 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ComapSession, createComapSession } from '../../lib/comap/session';
 import { HeatingMonitor } from '../../lib/comap/monitor';
 import { ApiError, toApiError } from '../../lib/http/errors';
-import { KeyedSerialQueue } from '../../lib/schedule/serial-queue';
+import { CommandDispatcher } from '../../lib/schedule/command-dispatcher';
 import { settingNumber } from '../shared/input';
 import { AccountUsers, SharedAccount } from '../shared/account-users';
+import { nodeMemory } from '../shared/node-memory';
 import { registerQivivoAdminRoutes } from './admin-routes';
 
 export interface QivivoAccountDef extends NodeDef {
@@ -27,8 +28,12 @@ export interface QivivoAccountNode extends Node<QivivoCredentials>, SharedAccoun
   configError?: ApiError;
   session?: ComapSession;
   monitor?: HeatingMonitor;
-  /** Commands to one target run one at a time, in arrival order. */
-  commands: KeyedSerialQueue;
+  /** Every command of the account, one queue per real target (product-spec §4.1). */
+  commands: CommandDispatcher;
+  /** Stops / restarts automatic polling for every node of the account; kept across redeploys. */
+  setPaused(paused: boolean): void;
+  /** Lets logins start again after a refused one (a flow node got `msg.topic = "login"`). */
+  resumeLogins(): void;
 }
 
 const FIRST_POLL_DELAY_MS = 500;
@@ -38,10 +43,24 @@ const COMMANDS_CLOSE_WAIT_MS = 10_000;
 export default function register(RED: NodeAPI): void {
   function QivivoAccount(this: QivivoAccountNode, def: QivivoAccountDef): void {
     RED.nodes.createNode(this, def);
-    this.commands = new KeyedSerialQueue();
-    const users = new AccountUsers(() => this.session?.auth.reset());
-    this.register = (user) => users.add(user);
+    this.commands = new CommandDispatcher();
+    // The session (tokens included) lives as long as this node: flow nodes come and go with
+    // partial deploys without costing a new password login.
+    const users = new AccountUsers();
+    this.register = (user, status) => users.add(user, status);
     this.deregister = (user) => users.remove(user);
+    const pausedMemory = nodeMemory<boolean>(this, 'paused');
+    const showCondition = (): void => {
+      const problem = this.session?.auth.problem;
+      users.set(problem ? { loginProblem: problem } : this.monitor?.isPaused ? { paused: true } : undefined);
+    };
+    this.setPaused = (paused) => {
+      if (paused) this.monitor?.pause();
+      else this.monitor?.resume();
+      pausedMemory.set(paused || undefined);
+      showCondition();
+    };
+    this.resumeLogins = () => this.session?.auth.resume();
     const minutes = settingNumber(def.pollInterval, 15, 0, 1440);
     try {
       this.session = createComapSession({
@@ -55,22 +74,27 @@ export default function register(RED: NodeAPI): void {
       const intervalMs = minutes * 60_000;
       // Retries inside a cycle stay well within the cycle.
       const retryBaseMs = Math.min(5_000, intervalMs / 10);
-      this.monitor = new HeatingMonitor(this.session.heating, { intervalMs, retryBaseMs, firstDelayMs: FIRST_POLL_DELAY_MS });
+      const auth = this.session.auth;
+      this.monitor = new HeatingMonitor(this.session.heating, { intervalMs, retryBaseMs, firstDelayMs: FIRST_POLL_DELAY_MS, isLasting: (err) => err === auth.problem });
+      if (pausedMemory.get()) this.monitor.pause();
     } catch (err) {
       this.configError = toApiError(err);
       this.warn(this.configError.message);
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
+    // A refused login shows on every node of the account at once (product-spec §4.1).
+    const unwatch = this.session?.auth.watch(showCondition);
+    showCondition();
+    this.on('close', (removed: boolean, done: () => void) => {
+      unwatch?.();
       this.monitor?.close();
+      if (removed) pausedMemory.forget();
       // Commands under way finish (their nodes' close waits for them too); after that nothing
       // more is sent on this session, not even the rest of a poll cycle (product-spec §4).
-      const finish = (): void => {
+      void this.commands.close(COMMANDS_CLOSE_WAIT_MS).then(() => {
         this.session?.transport.close();
         this.session?.auth.reset();
         done();
-      };
-      if (this.commands.size === 0) finish();
-      else void this.commands.idle(COMMANDS_CLOSE_WAIT_MS).then(finish);
+      });
     });
   }
 

@@ -11,7 +11,7 @@ interface SetTemperatureDef extends CommandNodeDef {
   debounce: number | string;
 }
 
-type SetTemperatureAction = { cancel: true } | { cancel: false; setpoint: number; duration: number };
+type SetTemperatureAction = { housing: string; cancel: true } | { housing: string; cancel: false; setpoint: number; duration: number };
 
 export default function register(RED: NodeAPI): void {
   function QivivoSetTemperature(this: Node, def: SetTemperatureDef): void {
@@ -22,16 +22,21 @@ export default function register(RED: NodeAPI): void {
     setupCommandNode<QivivoAccountNode, SetTemperatureAction, TemperatureResult | CancelResult>(RED, this, def, 'qivivo-account', {
       debounceMs: settingNumber(def.debounce, 1000, 0, 60_000),
       parse: (msg) => {
-        const key = `${housing}/thermostat`;
-        if (isCancel(msg.payload)) return { key, action: { cancel: true } };
+        if (isCancel(msg.payload)) return { housing, cancel: true };
         const setpoint = parseSetpoint(fixedSetpoint ?? msg.payload);
         const duration = parseDuration((msg as { duration?: unknown }).duration, defaultDuration);
-        return { key, action: { cancel: false, setpoint, duration } };
+        return { housing, cancel: false, setpoint, duration };
+      },
+      // The thermostat's zone is one target with the zone orders for it, however the housing is named.
+      resolve: async (account, action) => {
+        const found = await account.session!.heating.thermostatZoneRef(action.housing);
+        return { target: `${found.housing.id}/zone/${found.zone.id}`, action: { ...action, housing: found.housing.id } };
       },
       execute: (account, action) => {
         const heating = account.session!.heating;
-        return action.cancel ? heating.cancelTemperature(housing) : heating.setTemperature(housing, action.setpoint, action.duration);
+        return action.cancel ? heating.cancelTemperature(action.housing) : heating.setTemperature(action.housing, action.setpoint, action.duration);
       },
+      deadline: (action, createdAt) => createdAt + (action.cancel ? defaultDuration : action.duration) * 60_000,
       statusText: (result) => ('cancelled' in result ? `${result.zone.name} · ${RED._('shared.status.cancelled')}` : `${result.setpoint} °C · ${result.duration} min`),
     });
   }

@@ -1,12 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { isApiError, isLoginProblem } from '../../lib/http/errors';
+import { diagnosticDump } from '../../lib/comap/diagnostic-dump';
 import { MonitorListener } from '../../lib/comap/monitor';
 import { HeatingState } from '../../lib/comap/model';
 import { changedValues, stateFingerprint, stateValues, TopicValue } from '../../lib/comap/state-values';
-import { ApiError } from '../../lib/http/errors';
-import { redact } from '../../lib/redact';
 import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
 import { connectAccount } from '../shared/account-lookup';
-import { sendError } from '../shared/error-output';
+import { Done, reportError } from '../shared/error-output';
 import { StatusReporter } from '../shared/status';
 
 interface ThermostatInDef extends NodeDef {
@@ -27,8 +27,10 @@ export default function register(RED: NodeAPI): void {
     const housingId = typeof def.housing === 'string' ? def.housing : '';
     let lastFingerprint: string | undefined;
     let lastValues: TopicValue[] | undefined;
+    let closed = false;
 
     const emit = (state: HeatingState, base: NodeMessage, fromPoll: boolean): void => {
+      if (closed) return;
       const fingerprint = stateFingerprint(state);
       const values = stateValues(state);
       const unchanged = fingerprint === lastFingerprint;
@@ -38,11 +40,12 @@ export default function register(RED: NodeAPI): void {
       status.ok(statusText(state));
       if (def.output === 'values') {
         const toSend = def.onlyChanges && fromPoll ? changedValues(values, previousValues) : values;
-        if (toSend.length > 0) this.send([toSend.map((v) => ({ ...base, topic: v.topic, payload: v.payload })), null]);
+        if (toSend.length > 0) this.send([toSend.map((v) => ({ ...base, topic: v.topic, payload: structuredClone(v.payload) })), null]);
         return;
       }
       if (def.onlyChanges && fromPoll && unchanged) return;
-      this.send([{ ...base, topic: `qivivo/${state.housing.name}`, payload: state }, null]);
+      // The state is the account's cache, shared by every node: each message gets its own copy.
+      this.send([{ ...base, topic: `qivivo/${state.housing.name}`, payload: structuredClone(state) }, null]);
     };
 
     const monitor = account?.monitor;
@@ -52,49 +55,48 @@ export default function register(RED: NodeAPI): void {
     const listener: MonitorListener = {
       housingId,
       onState: (state) => emit(state, {}, true),
-      onFailure: (err, failed) => {
-        status.retrying(failed, 3);
-        this.debug(`poll failed (${failed} in a row): ${err.code}`);
-      },
-      onError: (err: ApiError, failed) => {
-        status.error(err);
-        sendError(this, { topic: 'qivivo/error', payload: null }, err, failed);
+      onFailure: (err, failure) => {
+        if (closed) return;
+        this.debug(`poll failed (${failure.failedCycles} in a row): ${err.code}`);
+        // Red from the outage's start until a cycle succeeds; the error goes out once.
+        if (failure.outage) {
+          // A refused login reads the same on every node of the account (it shows there already).
+          if (isLoginProblem(err)) status.error(err);
+          else status.outage(err, failure.since);
+        }
+        if (failure.report) reportError(this, { topic: 'qivivo/error', payload: null }, err, failure.failedCycles);
       },
     };
     const unsubscribe = monitor.subscribe(listener);
-    status.clear();
 
-    this.on('input', (msg: NodeMessageInFlow, _send, done) => {
+    this.on('input', (msg: NodeMessageInFlow, _send, done: Done) => {
       const topic = typeof msg.topic === 'string' ? msg.topic.toLowerCase() : '';
-      if (topic === 'pause') {
-        monitor.pause(listener);
-        status.paused();
+      if (topic === 'pause' || topic === 'resume') {
+        // Polling belongs to the account: every node on it pauses and resumes together.
+        account.setPaused(topic === 'pause');
         done();
         return;
       }
-      if (topic === 'resume') {
-        monitor.resume(listener);
-        status.clear();
-        done();
-        return;
-      }
+      if (topic === 'login') account.resumeLogins();
       const read: Promise<void> =
         topic === 'debug'
           ? heating.rawData(housingId).then((raw) => {
-              this.send([{ ...msg, topic: 'debug', payload: redact(raw) }, null]);
+              this.send([{ ...msg, topic: 'debug', payload: diagnosticDump(raw) }, null]);
             })
           : heating.state(housingId, FRESH_MS).then((state) => emit(state, msg, false));
       read.then(
         () => done(),
         (err: unknown) => {
-          if (err instanceof ApiError) status.error(err);
-          sendError(this, msg, err);
-          done();
+          // A read cut short by a redeploy is nobody's error any more.
+          if (closed) return done();
+          if (isApiError(err)) status.error(err);
+          reportError(this, msg, err, 1, done);
         },
       );
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       unsubscribe();
       done();
     });

@@ -10,7 +10,7 @@ interface ZoneOrderDef extends CommandNodeDef {
   duration: number | string;
 }
 
-type ZoneOrderAction = { zone: string; cancel: true } | { zone: string; cancel: false; order: Order; duration: number };
+type ZoneOrderAction = { housing: string; zone: string; cancel: true } | { housing: string; zone: string; cancel: false; order: Order; duration: number };
 
 export default function register(RED: NodeAPI): void {
   function QivivoZoneOrder(this: Node, def: ZoneOrderDef): void {
@@ -21,16 +21,21 @@ export default function register(RED: NodeAPI): void {
     setupCommandNode<QivivoAccountNode, ZoneOrderAction, OrderResult | CancelResult>(RED, this, def, 'qivivo-account', {
       parse: (msg) => {
         const zone = fixedZone || parseReference((msg as { zone?: unknown }).zone, 'msg.zone');
-        const key = `${housing}/zone/${zone}`;
-        if (isCancel(msg.payload)) return { key, action: { zone, cancel: true } };
+        if (isCancel(msg.payload)) return { housing, zone, cancel: true };
         const order = parseOrderInput(msg.payload);
         const duration = parseDuration((msg as { duration?: unknown }).duration, defaultDuration);
-        return { key, action: { zone, cancel: false, order, duration } };
+        return { housing, zone, cancel: false, order, duration };
+      },
+      resolve: async (account, action) => {
+        const found = await account.session!.heating.pilotWireZoneRef(action.housing, action.zone);
+        return { target: `${found.housing.id}/zone/${found.zone.id}`, action: { ...action, housing: found.housing.id, zone: found.zone.id } };
       },
       execute: (account, action) => {
         const heating = account.session!.heating;
-        return action.cancel ? heating.cancelZoneOrder(housing, action.zone) : heating.setZoneOrder(housing, action.zone, action.order, action.duration);
+        return action.cancel ? heating.cancelZoneOrder(action.housing, action.zone) : heating.setZoneOrder(action.housing, action.zone, action.order, action.duration);
       },
+      // An order asked for two hours means nothing three days later; a cancel as long as this node's orders last.
+      deadline: (action, createdAt) => createdAt + (action.cancel ? defaultDuration : action.duration) * 60_000,
       statusText: (result) => ('cancelled' in result ? `${result.zone.name} · ${RED._('shared.status.cancelled')}` : `${result.zone.name} · ${result.orderName}`),
     });
   }

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { ApiError } from '../../lib/http/errors';
 import { SharedAccount, useAccount } from './account-users';
-import { sendError } from './error-output';
+import { reportError } from './error-output';
 import { StatusReporter } from './status';
 
 type AccountNode = Node & SharedAccount & { configError?: ApiError };
@@ -16,12 +16,9 @@ export function connectAccount<T extends AccountNode>(RED: NodeAPI, node: Node, 
   const problem = !account || account.type !== type ? new ApiError('INVALID_INPUT', RED._('shared.errors.noAccount')) : account.configError;
   if (problem || !account) {
     status.unconfigured();
-    node.on('input', (msg: NodeMessageInFlow, _send, done) => {
-      sendError(node, msg, problem);
-      done();
-    });
+    node.on('input', (msg: NodeMessageInFlow, _send, done) => reportError(node, msg, problem, 1, done));
     return undefined;
   }
-  useAccount(node, account);
+  useAccount(node, account, status);
   return account;
 }

@@ -24,6 +24,12 @@ export class StatusReporter {
     this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate(`shared.errors.${err.code}`)) });
   }
 
+  /** A failure lasting since `since` (polls that keep failing): red until a cycle succeeds. */
+  outage(err: ApiError, since: Date): void {
+    const time = `${String(since.getHours()).padStart(2, '0')}:${String(since.getMinutes()).padStart(2, '0')}`;
+    this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate('shared.status.since', { reason: this.translate(`shared.errors.${err.code}`), time })) });
+  }
+
   paused(): void {
     this.node.status({ fill: 'grey', shape: 'ring', text: this.translate('shared.status.paused') });
   }

@@ -23,14 +23,19 @@ interface VeoliaCredentials {
 export interface VeoliaAccountNode extends Node<VeoliaCredentials>, SharedAccount {
   configError?: ApiError;
   session?: VeoliaSession;
+  /** Lets logins start again after a refused one (a flow node got `msg.topic = "login"`). */
+  resumeLogins(): void;
 }
 
 export default function register(RED: NodeAPI): void {
   function VeoliaAccount(this: VeoliaAccountNode, def: VeoliaAccountDef): void {
     RED.nodes.createNode(this, def);
-    const users = new AccountUsers(() => this.session?.auth.reset());
-    this.register = (user) => users.add(user);
+    // The session (tokens included) lives as long as this node: flow nodes come and go with
+    // partial deploys without costing a new password login.
+    const users = new AccountUsers();
+    this.register = (user, status) => users.add(user, status);
     this.deregister = (user) => users.remove(user);
+    this.resumeLogins = () => this.session?.auth.resume();
     // A named portal uses its own endpoints; the stored ones count only for a custom portal.
     const custom = def.portal === 'custom';
     try {
@@ -47,7 +52,10 @@ export default function register(RED: NodeAPI): void {
       this.configError = toApiError(err);
       this.warn(this.configError.message);
     }
+    // A refused login shows on every node of the account at once (product-spec §4.1).
+    const unwatch = this.session?.auth.watch((problem) => users.set(problem ? { loginProblem: problem } : undefined));
     this.on('close', (_removed: boolean, done: () => void) => {
+      unwatch?.();
       this.session?.transport.close();
       this.session?.auth.reset();
       done();
