@@ -118,11 +118,6 @@ export class CommandDispatcher {
     this.closed = true;
   }
 
-  /** Commands under way or waiting. */
-  get size(): number {
-    return this.flights.size + this.waiting.size + this.unresolved.size;
-  }
-
   private fly(entry: Entry): void {
     this.flightEnds.set(
       entry,

@@ -16,18 +16,6 @@ export class KeyedSerialQueue {
     return result;
   }
 
-  /** Resolves once the tasks under way and queued have settled, or after `maxWaitMs`. */
-  idle(maxWaitMs: number): Promise<void> {
-    if (this.tails.size === 0) return Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      Promise.all([...this.tails.values()]).then(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, maxWaitMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
   get size(): number {
     return this.tails.size;
   }

@@ -115,14 +115,6 @@ export class DayLedger {
     return { emit, ledger: new DayLedger({ ...this.contracts, [contractId]: prune(next) }) };
   }
 
-  /** Forgets a contract (e.g. its node was reconfigured for another contract). */
-  forget(contractId: string): DayLedger {
-    if (!(contractId in this.contracts)) return this;
-    const rest = { ...this.contracts };
-    delete rest[contractId];
-    return new DayLedger(rest);
-  }
-
   toJSON(): LedgerJson {
     const contracts: Record<string, Record<string, string>> = {};
     for (const [id, days] of Object.entries(this.contracts)) contracts[id] = { ...days };

@@ -38,10 +38,6 @@ export class AccountUsers {
     }
   }
 
-  get current(): AccountCondition {
-    return this.condition;
-  }
-
   get size(): number {
     return this.users.size;
   }
