@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { COMAP_CLIENT_IDS, COMAP_IDS, ComapEmulator, ComapEmulatorOptions, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import { COMAP_CLIENT_IDS, COMAP_IDS, ComapEmulator, ComapEmulatorOptions, comapTimestamp, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import { PILOT_WIRE_ORDERS, THERMOSTAT_PRESETS } from '../../src/emulator/comap/fixture';
 
 const START = Date.UTC(2026, 10, 23, 8, 0, 0);
 const MINUTE = 60_000;
@@ -488,6 +489,254 @@ describe('Comap emulator', () => {
       for (const zone of asArray(details.zones).map(asObject)) assert.equal(zone.heating_status, 'cooling');
       assert.equal((await call('PUT', path, { state: 'maybe' })).status, 400);
       assert.equal((await call('PUT', path, { state: 'on' })).status, 200);
+    });
+  });
+
+  describe('whole-house modes', () => {
+    const control = (what: string, housing: string = H): string => `/thermal/housings/${housing}/thermal-control/${what}`;
+    const details = async (housing: string = H): Promise<Json> => asObject((await call('GET', `/thermal/housings/${housing}/thermal-details`)).body);
+    const events = async (housing: string = H): Promise<Json> => asObject((await details(housing)).events);
+    const setPoints = async (housing: string = H): Promise<unknown[]> =>
+      asArray((await details(housing)).zones).map((z) => asObject(asObject(z).set_point).instruction);
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const DAY = 24 * 60 * MINUTE;
+    const SCHEDULED = ['presence_1', 'comfort', 'eco'];
+    // Moves the emulator clock; tokens last 1 h, so a jump of days needs a new one.
+    const moveClockTo = async (at: number): Promise<void> => {
+      clock = at;
+      token = await emu.login();
+    };
+
+    it('starts a leave-home now as events.time_shift {begin_at}, and ends it with DELETE', async () => {
+      const posted = await call('POST', control('leave-home'));
+      assert.equal(posted.status, 200);
+      assert.match(posted.headers.get('content-type') ?? '', /application\/json/);
+      assert.deepEqual(asObject(posted.body).events, { time_shift: { begin_at: comapTimestamp(START) } });
+      assert.deepEqual(await events(), { time_shift: { begin_at: comapTimestamp(START) } });
+      assert.deepEqual(await setPoints(), ['away', 'eco', 'eco']);
+      clock += 5 * MINUTE;
+      assert.equal((await call('POST', control('leave-home'))).status, 200);
+      assert.deepEqual(await events(), { time_shift: { begin_at: comapTimestamp(START) } }, 'a second POST keeps the first start');
+      const deleted = await call('DELETE', control('leave-home'));
+      assert.equal(deleted.status, 200);
+      assert.deepEqual(asObject(deleted.body).events, {});
+      assert.deepEqual(await events(), {});
+      assert.deepEqual(await setPoints(), SCHEDULED);
+      assert.deepEqual(
+        emu.state.modeWrites().map((w) => w.method),
+        ['POST', 'POST', 'DELETE'],
+      );
+    });
+
+    it('answers DELETE leave-home / absence without one with 200, or 404 with the deleteWithoutMode knob', async () => {
+      assert.equal((await call('DELETE', control('leave-home'))).status, 200);
+      assert.equal((await call('DELETE', control('absence'))).status, 200);
+      emu.state.deleteWithoutMode = 404;
+      assert.equal((await call('DELETE', control('leave-home'))).status, 404);
+      assert.equal((await call('DELETE', control('absence'))).status, 404);
+      assert.equal(emu.state.modeWrites().length, 2);
+      emu.reset();
+      assert.equal(emu.state.deleteWithoutMode, 'ok');
+    });
+
+    it('plans a holiday as events.absence {id, begin_at, end_at}, runs it, and ends it by itself at end_at', async () => {
+      const begin = START + DAY;
+      const end = START + 8 * DAY;
+      const posted = await call('POST', control('absence'), { begin_at: iso(begin), end_at: iso(end) });
+      assert.equal(posted.status, 200);
+      const absence = { id: 'a-0001', begin_at: comapTimestamp(begin), end_at: comapTimestamp(end) };
+      assert.deepEqual(asObject(posted.body).events, { absence });
+      assert.deepEqual(await events(), { absence }, 'planned: shown before it starts');
+      assert.deepEqual(await setPoints(), SCHEDULED, 'planned: the schedule still runs');
+      await moveClockTo(begin);
+      assert.deepEqual(await events(), { absence });
+      assert.deepEqual(await setPoints(), ['frost_protection', 'frost_protection', 'frost_protection']);
+      assert.equal(asObject(asArray((await details()).zones)[0]).heating_status, 'cooling');
+      await moveClockTo(end - 1);
+      assert.deepEqual(await events(), { absence });
+      await moveClockTo(end);
+      assert.deepEqual(await events(), {});
+      assert.deepEqual(await setPoints(), SCHEDULED);
+      assert.equal((await call('DELETE', control('absence'))).status, 200, 'nothing left to cancel');
+    });
+
+    it('takes offsets other than Z, keeps a given id, and replaces the holiday in place', async () => {
+      const first = await call('POST', control('absence'), { begin_at: '2026-11-24T09:00:00.000+01:00', end_at: '2026-11-25T09:00+01:00' });
+      assert.equal(first.status, 200);
+      assert.deepEqual(asObject(await events()).absence, {
+        id: 'a-0001',
+        begin_at: comapTimestamp(Date.UTC(2026, 10, 24, 8)),
+        end_at: comapTimestamp(Date.UTC(2026, 10, 25, 8)),
+      });
+      assert.equal((await call('POST', control('absence'), { id: 'melec-7', begin_at: iso(START), end_at: iso(START + DAY) })).status, 200);
+      assert.deepEqual(await events(), { absence: { id: 'melec-7', begin_at: comapTimestamp(START), end_at: comapTimestamp(START + DAY) } });
+    });
+
+    it('refuses bad, missing or inverted absence dates with 400 and changes nothing', async () => {
+      const bodies: unknown[] = [
+        { begin_at: iso(START) },
+        { end_at: iso(START + DAY) },
+        { begin_at: 'tomorrow', end_at: iso(START + DAY) },
+        { begin_at: '2026-11-24', end_at: '2026-11-30' },
+        { begin_at: '2026-11-24T08:00:00', end_at: '2026-11-30T08:00:00' },
+        { begin_at: iso(START), end_at: 1_800_000_000_000 },
+        { begin_at: iso(START + DAY), end_at: iso(START + DAY) },
+        { begin_at: iso(START + 2 * DAY), end_at: iso(START + DAY) },
+        { begin_at: iso(START - 2 * DAY), end_at: iso(START - DAY) },
+        [],
+        'not json',
+      ];
+      for (const body of bodies) {
+        const answer = await call('POST', control('absence'), body);
+        assert.equal(answer.status, 400, JSON.stringify(body));
+        assert.equal(typeof asObject(answer.body).message, 'string');
+      }
+      assert.equal((await call('POST', control('absence'))).status, 400, 'no body at all');
+      assert.deepEqual(await events(), {});
+      assert.equal(emu.state.writes.length, 0);
+    });
+
+    it('takes {} as a holiday from now with no end, until cancelled', async () => {
+      const answer = await call('POST', control('absence'), {});
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await events(), { absence: { id: 'a-0001', begin_at: comapTimestamp(START), end_at: null } });
+      await moveClockTo(START + 400 * DAY);
+      assert.deepEqual(await setPoints(), ['frost_protection', 'frost_protection', 'frost_protection']);
+      assert.equal((await call('DELETE', control('absence'))).status, 200);
+      assert.deepEqual(await events(), {});
+    });
+
+    it('cancels a planned holiday with DELETE absence', async () => {
+      await call('POST', control('absence'), { begin_at: iso(START + DAY), end_at: iso(START + 2 * DAY) });
+      const deleted = await call('DELETE', control('absence'));
+      assert.equal(deleted.status, 200);
+      assert.deepEqual(asObject(deleted.body).events, {});
+      await moveClockTo(START + DAY);
+      assert.deepEqual(await events(), {});
+      assert.deepEqual(await setPoints(), SCHEDULED);
+    });
+
+    it('comes back home: ends a leave-home and a running holiday, keeps a planned one (knob: cancels it too)', async () => {
+      await call('POST', control('leave-home'));
+      await call('POST', control('absence'), { begin_at: iso(START), end_at: iso(START + DAY) });
+      assert.deepEqual(Object.keys(await events()), ['absence', 'time_shift']);
+      const back = await call('POST', control('come-back-home'));
+      assert.equal(back.status, 200);
+      assert.deepEqual(asObject(back.body).events, {});
+      assert.deepEqual(await setPoints(), SCHEDULED);
+
+      await call('POST', control('leave-home'));
+      await call('POST', control('absence'), { begin_at: iso(START + DAY), end_at: iso(START + 2 * DAY) });
+      assert.equal((await call('POST', control('come-back-home'))).status, 200);
+      assert.deepEqual(Object.keys(await events()), ['absence'], 'the planned holiday stays');
+      assert.equal((await call('POST', control('come-back-home'))).status, 200, 'nothing to end: 200');
+
+      emu.state.comeBackHomeCancelsPlanned = true;
+      assert.equal((await call('POST', control('come-back-home'))).status, 200);
+      assert.deepEqual(await events(), {});
+    });
+
+    it('accepts DELETE come-back-home and changes nothing', async () => {
+      await call('POST', control('leave-home'));
+      const answer = await call('DELETE', control('come-back-home'));
+      assert.equal(answer.status, 200);
+      assert.deepEqual(Object.keys(await events()), ['time_shift']);
+    });
+
+    it('keeps set points while the heating system is off, every zone idle', async () => {
+      const answer = await call('PUT', control('heating-system-state'), { state: 'off' });
+      assert.equal(answer.status, 200);
+      assert.equal(asObject(answer.body).heating_system_state, 'off');
+      assert.deepEqual(await setPoints(), SCHEDULED);
+      for (const zone of asArray((await details()).zones).map(asObject)) assert.equal(zone.heating_status, 'cooling');
+      assert.equal((await call('PUT', control('heating-system-state'))).status, 400);
+      assert.equal((await call('PUT', control('heating-system-state'), { state: 'summer' })).status, 400);
+    });
+
+    it('answers PATCH custom-temperatures with the updated presets', async () => {
+      const answer = await call('PATCH', `/thermal/housings/${H}/custom-temperatures`, { presence_2: 18.5, night: 16.5, frost_protection: 8 });
+      assert.equal(answer.status, 200);
+      const presets = asObject(answer.body);
+      assert.equal(presets.night, 16.5);
+      assert.equal(presets.frost_protection, 8);
+      assert.equal(asObject(presets.connected).presence_2, 18.5);
+      assert.equal((await call('PATCH', `/thermal/housings/${H}/custom-temperatures`, { connected: { presence_1: 19 } })).status, 400, 'nested keys are the deprecated PUT shape');
+    });
+
+    it('keeps showing the previous modes for modeShowDelayReads reads after a mode write', async () => {
+      emu.state.modeShowDelayReads = 2;
+      const posted = await call('POST', control('leave-home'));
+      assert.equal(posted.status, 200);
+      assert.deepEqual(asObject(posted.body).events, {}, 'the answer shows what reads show');
+      assert.deepEqual(await events(), {});
+      assert.deepEqual(asObject(await zoneDetails(Z.sejour)).set_point, { instruction: 'presence_1' }, 'a zone read counts too');
+      assert.deepEqual(await events(), { time_shift: { begin_at: comapTimestamp(START) } });
+
+      assert.equal((await call('PUT', control('heating-system-state'), { state: 'off' })).status, 200);
+      assert.equal((await details()).heating_system_state, 'on');
+      assert.equal((await call('DELETE', control('leave-home'))).status, 200);
+      // A second write restarts the window; reads still show the modes before the first one.
+      assert.equal((await details()).heating_system_state, 'on');
+      const stale = await details();
+      assert.equal(stale.heating_system_state, 'on');
+      assert.deepEqual(stale.events, { time_shift: { begin_at: comapTimestamp(START) } });
+      const fresh = await details();
+      assert.equal(fresh.heating_system_state, 'off');
+      assert.deepEqual(fresh.events, {});
+
+      emu.reset();
+      assert.equal(emu.state.modeShowDelayReads, 0);
+      assert.equal((await call('POST', control('absence'), {})).status, 200);
+      assert.ok(asObject(await events()).absence, 'no delay after reset()');
+    });
+
+    it('sets modes directly with setHouseModes, without a write', async () => {
+      emu.state.setHouseModes(H, { away: true, holiday: { beginAt: START + DAY, endAt: null }, heatingSystem: 'off' });
+      const seeded = await details();
+      assert.equal(seeded.heating_system_state, 'off');
+      assert.deepEqual(seeded.events, { absence: { id: 'a-0001', begin_at: comapTimestamp(START + DAY), end_at: null }, time_shift: { begin_at: comapTimestamp(START) } });
+      emu.state.setHouseModes(H, { away: false, holiday: null });
+      assert.deepEqual(await events(), {});
+      assert.equal(emu.state.writes.length, 0);
+    });
+
+    it('answers 404 for another account’s housing and leaves it alone', async () => {
+      emu.addUser({ username: 'chalet@example.com', password: 'pw', housingIds: [CHALET] });
+      const other = await emu.login('chalet@example.com', 'pw');
+      assert.equal((await call('POST', control('leave-home'), undefined, other)).status, 404);
+      assert.equal((await call('POST', control('absence'), {}, other)).status, 404);
+      assert.deepEqual(await events(), {});
+      assert.equal((await call('POST', control('leave-home', CHALET), undefined, other)).status, 200);
+      assert.deepEqual(await setPoints(CHALET), ['away']);
+    });
+
+    it('shows a zone’s open window with the setOpenWindow knob', async () => {
+      emu.state.setOpenWindow(Z.chambres);
+      const zones = asArray((await details()).zones).map(asObject);
+      assert.deepEqual(
+        zones.map((z) => z.open_window),
+        [false, true, false],
+      );
+      emu.state.setOpenWindow(Z.chambres, false);
+      assert.equal((await zoneDetails(Z.chambres)).open_window, false);
+      emu.state.setOpenWindow(Z.sdb);
+      emu.reset();
+      assert.equal((await zoneDetails(Z.sdb)).open_window, false);
+    });
+
+    it('shows next_timeslot (preset or °C on the thermostat zone, an order on pilot-wire zones) and transmission_error per zone', async () => {
+      for (const housing of [H, CHALET]) {
+        for (const zone of asArray((await details(housing)).zones).map(asObject)) {
+          assert.equal(zone.transmission_error, false, String(zone.id));
+          const next = asObject(zone.next_timeslot);
+          assert.ok(Date.parse(String(next.begin_at)) > clock, String(zone.id));
+          const instruction = asObject(next.set_point).instruction;
+          if (zone.set_point_type === 'pilot_wire') assert.ok(PILOT_WIRE_ORDERS.includes(String(instruction)), `${String(zone.id)}: ${String(instruction)}`);
+          else assert.ok(typeof instruction === 'number' || THERMOSTAT_PRESETS.includes(String(instruction)), `${String(zone.id)}: ${String(instruction)}`);
+        }
+      }
+      assert.deepEqual(asObject((await zoneDetails(Z.sejour)).next_timeslot).set_point, { instruction: 'night' });
+      assert.deepEqual(asObject((await zoneDetails(Z.chambres)).next_timeslot).set_point, { instruction: 'eco' });
     });
   });
 

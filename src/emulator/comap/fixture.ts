@@ -1,9 +1,11 @@
 import type {
+  ComapAbsenceEvent,
   ComapConnectedObject,
   ComapCustomTemperatures,
   ComapHousing,
   ComapInstruction,
   ComapProgram,
+  ComapTimeShiftEvent,
 } from '../../lib/comap/api-types';
 
 /**
@@ -65,7 +67,70 @@ export const COMAP_BEHAVIOUR = {
   writeAnswers: 'updated resource',
   /** [inferred] the cloud parses JSON whatever the Content-Type (KiboOst sends form-urlencoded). */
   jsonRegardlessOfContentType: true,
+
+  // ---- whole-house modes (#14, #18–#20) ----
+  /**
+   * [unknown, shape not public] answer of the mode writes (leave-home, come-back-home, absence,
+   * heating-system-state): thermal-details as reads show it at that moment (clients only check
+   * for a JSON body).
+   */
+  modeWriteAnswers: 'thermal-details as shown',
+  /**
+   * [uncertain] DELETE leave-home or DELETE absence when none is in place: 200 with nothing
+   * changed (idempotent cancel, as for temporary instructions). 404 models a stricter cloud.
+   */
+  deleteWithoutMode: 'ok' as 'ok' | 404,
+  /**
+   * [uncertain] POST come-back-home ends a leave-home and a holiday in progress; a holiday planned
+   * for later is kept (HA's docstring "cancel a programmed away mode" suggests it may go too: knob).
+   */
+  comeBackHomeCancelsPlannedAbsence: false,
+  /**
+   * [uncertain] DELETE come-back-home (melec: "Cancel 'come-back-home' signal") answers 200 and
+   * changes nothing: the emulator's come-back-home acts at once, so nothing is left to cancel.
+   */
+  deleteComeBackHome: 'no change',
+  /**
+   * [uncertain] POST absence `{}` (KiboOst's setDeparture() without dates, HA's holiday switch):
+   * a holiday from now with no end (`end_at: null`) until cancelled. 400 models a stricter cloud.
+   */
+  emptyAbsenceBody: 'open-ended' as 'open-ended' | 400,
+  /**
+   * [uncertain] absence times must be ISO date-times with an offset (`Z` or `±HH:MM`; KiboOst
+   * sends `2020-09-03T22:00:12.000Z`); a bare date or a local time is refused with 400, as is an
+   * `end_at` not after `begin_at` or already past.
+   */
+  absenceTimePattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/,
+  /** [uncertain] one holiday per housing: a new POST absence replaces the planned or running one. */
+  absenceReplaces: true,
+  /** [uncertain] a leave-home lasts until DELETE leave-home or come-back-home (no end of its own). */
+  leaveHomeHasNoEnd: true,
+  /**
+   * [uncertain] set points the zones show while a mode runs (over the schedule and any temporary
+   * instruction, which stays in `events` and resumes after): a running holiday → frost protection;
+   * a leave-home → the `away` preset, `eco` on pilot-wire zones. Heating system off: set points
+   * unchanged, every zone `heating_status: "cooling"`.
+   */
+  modeInstructions: {
+    absence: { thermostat: 'frost_protection', pilot_wire: 'frost_protection' },
+    time_shift: { thermostat: 'away', pilot_wire: 'eco' },
+  } as Record<'absence' | 'time_shift', Record<ZoneKind, ComapInstruction>>,
 };
+
+/** [unknown, shape not public] `events.absence` of thermal-details, planned or running. */
+export function absenceEvent(id: string, beginAt: number, endAt: number | null): ComapAbsenceEvent {
+  return { id, begin_at: comapTimestamp(beginAt), end_at: endAt === null ? null : comapTimestamp(endAt) };
+}
+
+/** [unknown, shape not public] `events.time_shift` of thermal-details while a leave-home runs. */
+export function timeShiftEvent(beginAt: number): ComapTimeShiftEvent {
+  return { begin_at: comapTimestamp(beginAt) };
+}
+
+/** [uncertain] format of a holiday's id when the POST names none (melec sends its own `id`). */
+export function absenceId(n: number): string {
+  return `a-${String(n).padStart(4, '0')}`;
+}
 
 /** Fil-pilote orders a pilot-wire zone accepts (comap-api.md §2.1). */
 export const PILOT_WIRE_ORDERS: readonly string[] = ['stop', 'frost_protection', 'eco', 'comfort_minus2', 'comfort_minus1', 'comfort'];

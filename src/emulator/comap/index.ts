@@ -2,6 +2,7 @@ export { ComapEmulator } from './server';
 export type { ComapEmulatorOptions } from './server';
 export { ComapState, ComapStateError } from './state';
 export type { ComapStateOptions, NewUser, WriteRecord } from './state';
+export type { Holiday, HouseModes, ModesSeed } from './modes';
 export {
   COMAP_BEHAVIOUR,
   COMAP_CLIENT_IDS,

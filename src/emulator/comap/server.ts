@@ -164,6 +164,12 @@ export class ComapEmulator {
     on('GET', `${th}/custom-temperatures`, (p) => s.customTemperatures(p.h));
     on('PATCH', `${th}/custom-temperatures`, (p, r) => s.patchCustomTemperatures(p.h, r.body));
     on('PUT', `${th}/thermal-control/heating-system-state`, (p, r) => s.setHeatingSystemState(p.h, r.body));
+    on('POST', `${th}/thermal-control/leave-home`, (p) => s.leaveHome(p.h));
+    on('DELETE', `${th}/thermal-control/leave-home`, (p) => s.cancelLeaveHome(p.h));
+    on('POST', `${th}/thermal-control/come-back-home`, (p) => s.comeBackHome(p.h));
+    on('DELETE', `${th}/thermal-control/come-back-home`, (p) => s.cancelComeBackHome(p.h));
+    on('POST', `${th}/thermal-control/absence`, (p, r) => s.setAbsence(p.h, r.body));
+    on('DELETE', `${th}/thermal-control/absence`, (p) => s.cancelAbsence(p.h));
     on('POST', `${th}/thermal-control/zones/:z/temporary-instruction`, (p, r) => s.setTemporaryInstruction(p.h, p.z, r.body));
     on('DELETE', `${th}/thermal-control/zones/:z/temporary-instruction`, (p) => s.deleteTemporaryInstruction(p.h, p.z));
     on('GET', `${th}/programs`, (p) => s.programs(p.h));

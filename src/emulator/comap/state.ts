@@ -9,7 +9,9 @@ import type {
   ComapZoneConfig,
   ComapZoneDetails,
 } from '../../lib/comap/api-types';
+import { ComapStateError } from './errors';
 import {
+  absenceId,
   COMAP_BEHAVIOUR,
   comapFixture,
   ComapFixture,
@@ -22,16 +24,9 @@ import {
   THERMOSTAT_PRESETS,
   TOP_LEVEL_PRESETS,
 } from './fixture';
+import { Holiday, HouseModes, liveModes, modeEvents, modeInstruction, ModesSeed, parseAbsence } from './modes';
 
-/** A refusal the server turns into `{status, {"message"}}`. */
-export class ComapStateError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ComapStateError };
 
 /** A write the cloud accepted, for tests asserting how often something was applied. */
 export interface WriteRecord {
@@ -72,7 +67,9 @@ interface ZoneModel extends FixtureZone {
 
 interface HousingModel {
   housing: ComapHousing;
-  heatingSystemState: 'on' | 'off';
+  modes: HouseModes;
+  /** What reads show instead of `modes` for `readsLeft` more reads (knob `modeShowDelayReads`). */
+  shown?: { modes: HouseModes; readsLeft: number };
   installationType: string;
   objects: ComapConnectedObject[];
   zones: ZoneModel[];
@@ -94,12 +91,23 @@ export class ComapState {
   nullPresence = false;
   /** Knob: answer of DELETE when no temporary instruction exists ('zone' = 200 unchanged). */
   deleteWithoutInstruction: 'zone' | 404 = COMAP_BEHAVIOUR.deleteWithoutInstruction;
+  /**
+   * Knob: a mode write (leave-home, come-back-home, absence and their cancels, heating-system-state)
+   * is accepted, but the next N reads of thermal-details (whole or one zone) still show the modes
+   * as they were before it. Reset to 0 by `reset()`.
+   */
+  modeShowDelayReads = 0;
+  /** Knob: answer of DELETE leave-home / DELETE absence when none is in place ('ok' = 200 unchanged). */
+  deleteWithoutMode: 'ok' | 404 = COMAP_BEHAVIOUR.deleteWithoutMode;
+  /** Knob: POST come-back-home also cancels a holiday planned for later. */
+  comeBackHomeCancelsPlanned = COMAP_BEHAVIOUR.comeBackHomeCancelsPlannedAbsence;
   /** Writes accepted over HTTP, oldest first. */
   readonly writes: WriteRecord[] = [];
   readonly now: () => number;
   private readonly users = new Map<string, FixtureUser>();
   private housings = new Map<string, HousingModel>();
   private ticks = 0;
+  private absences = 0;
 
   constructor(options: ComapStateOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -112,6 +120,10 @@ export class ComapState {
   /** Back to the seed data (users are kept); clears the write record. */
   reset(fixture: ComapFixture = comapFixture(this.now())): void {
     this.writes.length = 0;
+    this.modeShowDelayReads = 0;
+    this.deleteWithoutMode = COMAP_BEHAVIOUR.deleteWithoutMode;
+    this.comeBackHomeCancelsPlanned = COMAP_BEHAVIOUR.comeBackHomeCancelsPlannedAbsence;
+    this.absences = 0;
     this.load(fixture);
   }
 
@@ -164,21 +176,17 @@ export class ComapState {
     return undefined;
   }
 
+  /** GET thermal-details: one read (it counts for the `modeShowDelayReads` knob). */
   thermalDetails(housingId: string): ComapThermalDetails {
     const house = this.house(housingId);
-    return {
-      heating_system_state: house.heatingSystemState,
-      services_available: clone(COMAP_BEHAVIOUR.servicesAvailable),
-      meters_registered: clone(COMAP_BEHAVIOUR.metersRegistered),
-      // Keys appear only while an absence or leave-home is active; neither is modelled.
-      events: {},
-      zones: house.zones.map((z) => this.zoneView(house, z)),
-    };
+    return this.detailsView(house, this.shownModes(house, true));
   }
 
+  /** GET thermal-details of one zone: one read, as the whole housing's. */
   zoneDetails(housingId: string, zoneId: string): ComapZoneDetails {
     const house = this.house(housingId);
-    return this.zoneView(house, this.zone(house, zoneId));
+    const zone = this.zone(house, zoneId);
+    return this.zoneView(house, zone, this.shownModes(house, true));
   }
 
   zoneConfigs(housingId: string): ComapZoneConfig[] {
@@ -249,8 +257,50 @@ export class ComapState {
   setHeatingSystemState(housingId: string, body: unknown): ComapThermalDetails {
     const house = this.house(housingId);
     if (!isRecord(body) || (body.state !== 'on' && body.state !== 'off')) throw invalidBody();
-    house.heatingSystemState = body.state;
-    return this.thermalDetails(housingId);
+    const state = body.state;
+    return this.changeModes(house, (m) => (m.heatingSystemState = state));
+  }
+
+  /** POST leave-home: in force from now until cancelled (a second POST keeps the first start). */
+  leaveHome(housingId: string): ComapThermalDetails {
+    const now = this.now();
+    return this.changeModes(this.house(housingId), (m) => (m.leaveHome ??= { beginAt: now }));
+  }
+
+  /** DELETE leave-home. */
+  cancelLeaveHome(housingId: string): ComapThermalDetails {
+    const house = this.house(housingId);
+    if (!this.actualModes(house).leaveHome && this.deleteWithoutMode === 404) throw new ComapStateError(404, 'No leave-home in progress');
+    return this.changeModes(house, (m) => (m.leaveHome = undefined));
+  }
+
+  /** POST come-back-home: ends a leave-home and a running holiday (a planned one unless the knob says so). */
+  comeBackHome(housingId: string): ComapThermalDetails {
+    const now = this.now();
+    return this.changeModes(this.house(housingId), (m) => {
+      m.leaveHome = undefined;
+      if (m.absence && (m.absence.beginAt <= now || this.comeBackHomeCancelsPlanned)) m.absence = undefined;
+    });
+  }
+
+  /** DELETE come-back-home: accepted, changes nothing (COMAP_BEHAVIOUR.deleteComeBackHome). */
+  cancelComeBackHome(housingId: string): ComapThermalDetails {
+    return this.changeModes(this.house(housingId), () => undefined);
+  }
+
+  /** POST absence `{begin_at, end_at}` (or `{}`): a holiday, planned or running; replaces the current one. */
+  setAbsence(housingId: string, body: unknown): ComapThermalDetails {
+    const house = this.house(housingId);
+    const holiday = parseAbsence(body, this.now(), () => absenceId(++this.absences));
+    if (this.actualModes(house).absence && !COMAP_BEHAVIOUR.absenceReplaces) throw new ComapStateError(409, 'An absence already exists');
+    return this.changeModes(house, (m) => (m.absence = holiday));
+  }
+
+  /** DELETE absence: cancels a planned or running holiday. */
+  cancelAbsence(housingId: string): ComapThermalDetails {
+    const house = this.house(housingId);
+    if (!this.actualModes(house).absence && this.deleteWithoutMode === 404) throw new ComapStateError(404, 'No absence in progress');
+    return this.changeModes(house, (m) => (m.absence = undefined));
   }
 
   /** POST temporary-instruction: 409 while one is in place, 400 on an instruction the zone cannot take. */
@@ -323,6 +373,26 @@ export class ComapState {
     this.anyZone(zoneId).last_presence_detected = at === null ? null : comapTimestamp(at);
   }
 
+  /** Knob: a zone's `open_window` flag (zone ids are unique across the fixture's housings). */
+  setOpenWindow(zoneId: string, open = true): void {
+    this.anyZone(zoneId).open_window = open;
+  }
+
+  /** Knob: sets a housing's modes directly (no write recorded, no read delay); unnamed ones stay. */
+  setHouseModes(housingId: string, modes: ModesSeed): void {
+    const house = this.house(housingId);
+    const current = house.modes;
+    if (modes.heatingSystem) current.heatingSystemState = modes.heatingSystem;
+    if (modes.away === true) current.leaveHome ??= { beginAt: this.now() };
+    if (modes.away === false) current.leaveHome = undefined;
+    if (modes.holiday === null) current.absence = undefined;
+    else if (modes.holiday) {
+      const holiday: Holiday = { id: modes.holiday.id ?? absenceId(++this.absences), beginAt: modes.holiday.beginAt, endAt: modes.holiday.endAt };
+      current.absence = holiday;
+    }
+    house.shown = undefined;
+  }
+
   /** Knob: a measured temperature. */
   setTemperature(zoneId: string, celsius: number | null): void {
     this.anyZone(zoneId).temperature = celsius;
@@ -336,11 +406,12 @@ export class ComapState {
     this.ticks++;
     const now = this.now();
     for (const house of this.housings.values()) {
+      const modes = this.actualModes(house);
       for (const zone of house.zones) {
         this.expire(zone);
         if (!zone.transmissionError) zone.lastTransmission = now;
         if (typeof zone.temperature === 'number') {
-          const heating = this.heatingStatus(house, zone, this.visibleInstruction(house, zone)) === 'heating';
+          const heating = this.heatingStatus(house, zone, this.visibleInstruction(house, zone, modes), modes) === 'heating';
           const step = heating ? 0.1 + (this.ticks % 3 === 0 ? 0.1 : 0) : -0.1;
           zone.temperature = Math.max(5, Math.round((zone.temperature + step) * 10) / 10);
           for (const object of house.objects) {
@@ -359,6 +430,11 @@ export class ComapState {
     this.writes.push({ method, path, body: clone(body), at: this.now() });
   }
 
+  /** Every mode write the cloud accepted (leave-home, come-back-home, absence, heating-system-state). */
+  modeWrites(): WriteRecord[] {
+    return this.writes.filter((w) => /\/thermal-control\/(leave-home|come-back-home|absence|heating-system-state)\/?$/.test(w.path));
+  }
+
   /** Every temporary instruction POST the cloud accepted. */
   temporaryInstructionWrites(zoneId?: string): WriteRecord[] {
     return this.writes.filter(
@@ -374,7 +450,7 @@ export class ComapState {
     for (const h of clone(fixture.housings)) {
       this.housings.set(h.housing.id, {
         housing: h.housing,
-        heatingSystemState: h.heating_system_state,
+        modes: { heatingSystemState: h.heating_system_state },
         installationType: h.installation_type,
         objects: h.objects,
         zones: h.zones.map((z) => ({ ...z, transmissionError: false, lastTransmission: Date.parse(z.last_transmission) || now })),
@@ -411,6 +487,48 @@ export class ComapState {
     return program;
   }
 
+  /** The housing's modes now; a holiday past its end is dropped here (it ends by itself). */
+  private actualModes(house: HousingModel): HouseModes {
+    house.modes = liveModes(house.modes, this.now());
+    return house.modes;
+  }
+
+  /**
+   * The modes reads show: during the `modeShowDelayReads` window, the ones before the write.
+   * `read` = this is a GET of thermal-details (it uses up one read of the window).
+   */
+  private shownModes(house: HousingModel, read: boolean): HouseModes {
+    const actual = this.actualModes(house);
+    const shown = house.shown;
+    if (!shown || shown.readsLeft <= 0) {
+      house.shown = undefined;
+      return actual;
+    }
+    if (read && --shown.readsLeft <= 0) house.shown = undefined;
+    return liveModes(shown.modes, this.now());
+  }
+
+  /** Applies a mode write; with the delay knob, reads keep showing the modes as they were before it. */
+  private changeModes(house: HousingModel, change: (modes: HouseModes) => void): ComapThermalDetails {
+    const before = clone(this.actualModes(house));
+    change(house.modes);
+    if (this.modeShowDelayReads > 0) {
+      const pending = house.shown && house.shown.readsLeft > 0 ? house.shown.modes : before;
+      house.shown = { modes: pending, readsLeft: this.modeShowDelayReads };
+    }
+    return this.detailsView(house, this.shownModes(house, false));
+  }
+
+  private detailsView(house: HousingModel, modes: HouseModes): ComapThermalDetails {
+    return {
+      heating_system_state: modes.heatingSystemState,
+      services_available: clone(COMAP_BEHAVIOUR.servicesAvailable),
+      meters_registered: clone(COMAP_BEHAVIOUR.metersRegistered),
+      events: modeEvents(modes),
+      zones: house.zones.map((z) => this.zoneView(house, z, modes)),
+    };
+  }
+
   private expire(zone: ZoneModel): void {
     if (zone.temporary && zone.temporary.endAt <= this.now()) zone.temporary = undefined;
   }
@@ -421,14 +539,16 @@ export class ComapState {
     return house.schedules.find((s) => s.id === scheduleId);
   }
 
-  private visibleInstruction(house: HousingModel, zone: ZoneModel): ComapInstruction {
+  private visibleInstruction(house: HousingModel, zone: ZoneModel, modes: HouseModes): ComapInstruction {
+    const forced = modeInstruction(modes, zone.kind, this.now());
+    if (forced !== undefined) return forced;
     const temporary = zone.temporary;
     if (temporary && temporary.appliesAt <= this.now()) return temporary.instruction;
     return this.schedule(house, zone)?.slots.current ?? zone.fallbackInstruction;
   }
 
-  private heatingStatus(house: HousingModel, zone: ZoneModel, instruction: ComapInstruction): 'heating' | 'cooling' {
-    if (house.heatingSystemState === 'off') return 'cooling';
+  private heatingStatus(house: HousingModel, zone: ZoneModel, instruction: ComapInstruction, modes: HouseModes): 'heating' | 'cooling' {
+    if (modes.heatingSystemState === 'off') return 'cooling';
     if (zone.kind === 'pilot_wire') {
       return typeof instruction === 'string' && COMAP_BEHAVIOUR.pilotWireIdleOrders.includes(instruction) ? 'cooling' : 'heating';
     }
@@ -437,10 +557,10 @@ export class ComapState {
   }
 
   /** A zone as thermal-details shows it (also the answer of temporary-instruction writes). */
-  private zoneView(house: HousingModel, zone: ZoneModel): ComapZoneDetails {
+  private zoneView(house: HousingModel, zone: ZoneModel, modes: HouseModes = this.shownModes(house, false)): ComapZoneDetails {
     this.expire(zone);
     const now = this.now();
-    const instruction = this.visibleInstruction(house, zone);
+    const instruction = this.visibleInstruction(house, zone, modes);
     const every = COMAP_BEHAVIOUR.nextTimeslotEveryMs;
     const next = this.schedule(house, zone)?.slots.next ?? zone.fallbackInstruction;
     const events: ComapZoneDetails['events'] = {};
@@ -457,7 +577,7 @@ export class ComapState {
       set_point: { instruction },
       programming_type: zone.programming_type,
       next_timeslot: { begin_at: comapTimestamp((Math.floor(now / every) + 1) * every), set_point: { instruction: next } },
-      heating_status: this.heatingStatus(house, zone, instruction),
+      heating_status: this.heatingStatus(house, zone, instruction, modes),
       events,
       last_presence_detected: this.nullPresence ? null : zone.last_presence_detected,
       open_window: zone.open_window,

@@ -51,9 +51,27 @@ export interface ComapZoneDetails {
   [key: string]: unknown;
 }
 
+/**
+ * A planned or running holiday (`events.absence`, #20) and a leave-home (`events.time_shift`, #18):
+ * their shapes are not public; `{begin_at, end_at}` / `{begin_at}` is what the clients' bodies
+ * suggest, and the emulator's fixture holds them so a capture can correct them.
+ */
+export interface ComapAbsenceEvent {
+  id?: string;
+  begin_at?: string | null;
+  end_at?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ComapTimeShiftEvent {
+  begin_at?: string | null;
+  end_at?: string | null;
+  [key: string]: unknown;
+}
+
 export interface ComapThermalDetails {
   heating_system_state?: 'on' | 'off' | string;
-  events?: { absence?: unknown; time_shift?: unknown };
+  events?: { absence?: ComapAbsenceEvent | null; time_shift?: ComapTimeShiftEvent | null };
   zones?: ComapZoneDetails[];
   [key: string]: unknown;
 }
@@ -104,3 +122,7 @@ export interface ComapTemporaryInstructionBody {
   duration: number;
   set_point: { instruction: ComapInstruction };
 }
+
+/** PATCH custom-temperatures (#13): flat Comap keys, any subset. */
+export type ComapPresetKey = 'presence_1' | 'presence_2' | 'presence_3' | 'presence_4' | 'night' | 'away' | 'frost_protection';
+export type ComapCustomTemperaturesPatch = Partial<Record<ComapPresetKey, number>>;

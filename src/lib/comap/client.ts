@@ -4,6 +4,7 @@ import { HttpRequest, Transport } from '../http/transport';
 import type {
   ComapConnectedObject,
   ComapCustomTemperatures,
+  ComapCustomTemperaturesPatch,
   ComapHousing,
   ComapInstruction,
   ComapProgram,
@@ -79,6 +80,41 @@ export class ComapClient {
     });
   }
 
+  /** Edits preset temperatures (#13, flat keys); the answer is not relied on (read back with #12). */
+  async patchCustomTemperatures(housingId: string, patch: ComapCustomTemperaturesPatch): Promise<void> {
+    await this.call('PATCH', `${thermal(housingId)}/custom-temperatures`, patch);
+  }
+
+  /** Heating system on or off for the whole housing (#14). */
+  async setHeatingSystemState(housingId: string, state: 'on' | 'off'): Promise<void> {
+    await this.call('PUT', `${control(housingId)}/heating-system-state`, { state });
+  }
+
+  /** Leave home now (#18 POST); shows as `events.time_shift`. */
+  async leaveHome(housingId: string): Promise<void> {
+    await this.call('POST', `${control(housingId)}/leave-home`);
+  }
+
+  /** Ends a leave-home (#18 DELETE). */
+  async cancelLeaveHome(housingId: string): Promise<void> {
+    await this.call('DELETE', `${control(housingId)}/leave-home`);
+  }
+
+  /** Back home now (#19 POST). */
+  async comeBackHome(housingId: string): Promise<void> {
+    await this.call('POST', `${control(housingId)}/come-back-home`);
+  }
+
+  /** A holiday from `beginAt` to `endAt` (#20 POST, ISO times); shows as `events.absence`. */
+  async setAbsence(housingId: string, beginAt: string, endAt: string): Promise<void> {
+    await this.call('POST', `${control(housingId)}/absence`, { begin_at: beginAt, end_at: endAt });
+  }
+
+  /** Cancels a planned or running holiday (#20 DELETE). */
+  async cancelAbsence(housingId: string): Promise<void> {
+    await this.call('DELETE', `${control(housingId)}/absence`);
+  }
+
   private async call(method: HttpRequest['method'], path: string, body?: unknown): Promise<unknown> {
     const url = this.apiUrl.replace(/\/+$/, '') + path;
     const response = await this.auth.authorised((token) =>
@@ -90,6 +126,7 @@ export class ComapClient {
 
 const enc = encodeURIComponent;
 const thermal = (housingId: string): string => `/thermal/housings/${enc(housingId)}`;
+const control = (housingId: string): string => `${thermal(housingId)}/thermal-control`;
 const temporaryPath = (housingId: string, zoneId: string): string =>
   `${thermal(housingId)}/thermal-control/zones/${enc(zoneId)}/temporary-instruction`;
 
