@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ComapEmulator } from '../../src/emulator/comap';
-import { COMAP_IDS } from '../../src/emulator/comap/fixture';
+import { COMAP_IDS, comapFixture, ComapFixture } from '../../src/emulator/comap/fixture';
 import { collect, during, flowWith, helper, load, node } from '../support/flow';
 
 interface StateMsg {
@@ -147,5 +147,172 @@ describe('qivivo-thermostat-in', function () {
     const err = collect<{ error: { code: string } }>('err', 1);
     node('n1').receive({});
     assert.equal((await err)[0].error.code, 'INVALID_INPUT');
+  });
+
+  describe('what 0.2 adds to the state (spec §7.2, §7.4)', () => {
+    type Zone = Record<string, unknown>;
+    const zoneOf = (msg: StateMsg, name: string): Zone => {
+      const found = msg.payload.zones.find((z) => z.name === name);
+      assert.ok(found, name);
+      return found;
+    };
+
+    async function readState(housing = ''): Promise<StateMsg> {
+      await load(flowWith(emulator, { id: 'n1', type: 'qivivo-thermostat-in', housing, output: 'state', onlyChanges: false }));
+      const out = collect<StateMsg>('out', 1);
+      node('n1').receive({});
+      return (await out)[0];
+    }
+
+    /** The seed data with one change, at a fixed time so that two of them differ only by it. */
+    function fixture(edit: (f: ComapFixture) => void = () => undefined, base = comapFixture()): ComapFixture {
+      const copy = structuredClone(base);
+      edit(copy);
+      return copy;
+    }
+    const openWindowInChambres = (f: ComapFixture): void => {
+      for (const zone of f.housings[0].zones) if (zone.id === COMAP_IDS.zones.chambres) zone.open_window = true;
+    };
+
+    it('shows the mode, the presets in °C and per zone the next slot, open window, transmission error and schedule', async () => {
+      const msg = await readState();
+      const s = msg.payload;
+      assert.deepEqual(s.mode, { away: false, holiday: null, heatingSystem: 'on' });
+      assert.deepEqual(s.presets, { presence1: 20.5, presence2: 20, presence3: 19.5, presence4: 19, night: 17, away: 16, frostProtection: 7 });
+      const sejour = zoneOf(msg, 'Séjour');
+      assert.equal(sejour.openWindow, false);
+      assert.equal(sejour.transmissionError, false);
+      assert.deepEqual(sejour.schedule, { id: COMAP_IDS.schedules.sejourSemaine, name: 'Séjour semaine' });
+      const next = sejour.next as { at: string; setpoint: number };
+      assert.equal(next.setpoint, 17, 'the next preset ("night") in °C');
+      assert.match(next.at, /^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+      assert.ok(Date.parse(next.at) > Date.now());
+      const chambres = zoneOf(msg, 'Chambres');
+      assert.deepEqual(chambres.schedule, { id: COMAP_IDS.schedules.filPiloteConfort, name: 'Chambres confort' });
+      assert.deepEqual(chambres.next, { at: next.at, order: 2, orderName: 'Eco' });
+      assert.equal((zoneOf(msg, 'Salle de bain').next as { order: number }).order, 5, 'the next order ("comfort") as its number');
+    });
+
+    it('gives null for a preset the cloud has no temperature for', async () => {
+      const msg = await readState(COMAP_IDS.chalet);
+      assert.deepEqual(msg.payload.presets, { presence1: 19.5, presence2: 19, presence3: 18.5, presence4: null, night: 16, away: 14, frostProtection: 7 });
+      assert.deepEqual(zoneOf(msg, 'Chalet').schedule, { id: COMAP_IDS.schedules.chaletAbsent, name: 'Absent' });
+    });
+
+    it('shows an open window, and a transmission error with the window unknown (null)', async () => {
+      emulator.state.reset(fixture(openWindowInChambres));
+      emulator.state.setTransmissionError(COMAP_IDS.zones.sejour);
+      const msg = await readState();
+      assert.equal(zoneOf(msg, 'Chambres').openWindow, true);
+      assert.equal(zoneOf(msg, 'Chambres').transmissionError, false);
+      assert.equal(zoneOf(msg, 'Séjour').transmissionError, true);
+      assert.equal(zoneOf(msg, 'Séjour').openWindow, null, 'left out by the cloud: null, not false');
+    });
+
+    it('shows the heating system off in the mode', async () => {
+      emulator.state.setHeatingSystemState(COMAP_IDS.maison, { state: 'off' });
+      const msg = await readState();
+      assert.deepEqual(msg.payload.mode, { away: false, holiday: null, heatingSystem: 'off' });
+    });
+
+    it('shows a leave-home, then a running holiday, in the mode and in the values', async () => {
+      const token = await emulator.login();
+      const control = async (path: string, body?: unknown): Promise<void> => {
+        const url = `${emulator.apiUrl}/thermal/housings/${COMAP_IDS.maison}/thermal-control/${path}`;
+        const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+        const response = await fetch(url, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        assert.equal(response.status, 200, path);
+      };
+      const flow = flowWith(emulator, { id: 'n1', type: 'qivivo-thermostat-in', output: 'state', onlyChanges: false });
+      flow.push({ id: 'v1', type: 'qivivo-thermostat-in', z: 'tab', account: 'acct', housing: '', output: 'values', onlyChanges: false, wires: [['values'], ['err']] });
+      flow.push({ id: 'values', type: 'helper', z: 'tab' });
+      // A fresh deploy for each read: a read on demand may be served from the last 30 s.
+      const read = async () => {
+        await helper.unload();
+        await load(flow);
+        const out = collect<StateMsg>('out', 1);
+        node('n1').receive({});
+        const [msg] = await out;
+        node('v1').receive({});
+        const values = new Map((await during<{ topic: string; payload: unknown }>('values', 300)).map((m) => [m.topic, m.payload]));
+        return { mode: msg.payload.mode, values };
+      };
+
+      await control('leave-home');
+      const away = await read();
+      assert.deepEqual(away.mode, { away: true, holiday: null, heatingSystem: 'on' });
+      assert.equal(away.values.get('mode'), 'away');
+      assert.equal(away.values.get('away'), true);
+      assert.ok(!away.values.has('holiday'));
+
+      const from = new Date(Date.now() - 3_600_000).toISOString();
+      const to = new Date(Date.now() + 7 * 86_400_000).toISOString();
+      await control('absence', { begin_at: from, end_at: to });
+      const holiday = await read();
+      assert.deepEqual(holiday.mode, { away: true, holiday: { from, to }, heatingSystem: 'on' });
+      assert.equal(holiday.values.get('mode'), 'holiday', 'a running holiday wins over the leave-home');
+      assert.equal(holiday.values.get('holiday'), to);
+    });
+
+    it('shows the schedule a program node just gave the zone', async () => {
+      const flow = flowWith(emulator, { id: 'n1', type: 'qivivo-thermostat-in', housing: COMAP_IDS.chalet, output: 'state', onlyChanges: false });
+      flow.push({ id: 'p1', type: 'qivivo-program', z: 'tab', account: 'acct', housing: COMAP_IDS.chalet, retries: 1, retryDelay: 90, wires: [['out'], ['err']] });
+      await load(flow);
+      let out = collect<StateMsg>('out', 1);
+      node('n1').receive({});
+      assert.equal((zoneOf((await out)[0], 'Chalet').schedule as { name: string }).name, 'Absent');
+      out = collect<StateMsg>('out', 1);
+      node('p1').receive({ payload: 'Confort matin' });
+      await out;
+      out = collect<StateMsg>('out', 1);
+      node('n1').receive({});
+      assert.deepEqual(zoneOf((await out)[0], 'Chalet').schedule, { id: COMAP_IDS.schedules.chaletConfortMatin, name: 'Confort matin' });
+    });
+
+    it('sends mode, away and per zone next and openWindow with output "values"', async () => {
+      emulator.state.setHeatingSystemState(COMAP_IDS.maison, { state: 'off' });
+      await load(flowWith(emulator, { id: 'n1', type: 'qivivo-thermostat-in', output: 'values', onlyChanges: false }));
+      node('n1').receive({});
+      const all = new Map((await during<{ topic: string; payload: unknown }>('out', 500)).map((m) => [m.topic, m.payload]));
+      assert.equal(all.get('mode'), 'off');
+      assert.equal(all.get('away'), false);
+      assert.ok(!all.has('holiday'), 'no holiday planned: nothing sent');
+      assert.equal(all.get('zone/Séjour/next'), 17);
+      assert.equal(all.get('zone/Chambres/next'), 2);
+      assert.equal(all.get('zone/Salle de bain/next'), 5);
+      assert.equal(all.get('zone/Séjour/openWindow'), false);
+      assert.equal(all.get('zone/Chambres/openWindow'), false);
+    });
+
+    it('emits only changes, including an open window (values) and a transmission error (state)', async () => {
+      // A still clock: the next timeslot's start cannot move on during the test.
+      const frozen = Date.now();
+      const still = new ComapEmulator({ now: () => frozen });
+      await still.start();
+      try {
+        const base = fixture(undefined, comapFixture(frozen));
+        still.state.reset(base);
+        await load(flowWith(still, { id: 'n1', type: 'qivivo-thermostat-in', output: 'values', onlyChanges: true }, { pollInterval: 0.005 }));
+        await during('out', 800);
+        assert.deepEqual(await during('out', 600), [], 'nothing changed, nothing sent');
+        still.state.reset(fixture(openWindowInChambres, base));
+        const changed = await during<{ topic: string; payload: unknown }>('out', 700);
+        assert.deepEqual(changed.map((m) => [m.topic, m.payload]), [['zone/Chambres/openWindow', true]]);
+        await helper.unload();
+
+        still.state.reset(base);
+        await load(flowWith(still, { id: 'n2', type: 'qivivo-thermostat-in', output: 'state', onlyChanges: true }, { pollInterval: 0.005 }));
+        await during('out', 800);
+        assert.deepEqual(await during('out', 600), [], 'nothing changed, nothing sent');
+        // A pilot-wire zone has no measures: the error is all that changes in its state.
+        still.state.setTransmissionError(COMAP_IDS.zones.chambres);
+        const states = await during<StateMsg>('out', 700);
+        assert.equal(states.length, 1);
+        assert.equal(zoneOf(states[0], 'Chambres').transmissionError, true);
+      } finally {
+        await helper.unload();
+        await still.stop();
+      }
+    });
   });
 });

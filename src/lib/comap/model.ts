@@ -7,7 +7,9 @@ import type {
   ComapThermalDetails,
   ComapZoneDetails,
 } from './api-types';
+import { HouseMode, readHouseMode } from './house-mode';
 import { orderFromCode, OrderNumber } from './orders';
+import { PresetName, readPresets } from './presets';
 
 /** The heating state in the product's words (product-spec §3.1). Absent data is null. */
 export interface HeatingState {
@@ -19,6 +21,10 @@ export interface HeatingState {
   lastPresence: string | null;
   heating: boolean | null;
   heatingSystem: string | null;
+  /** Whole-house modes (product-spec §7.2). */
+  mode: HouseMode;
+  /** Preset temperatures in °C, from the cached catalog (product-spec §7.2). */
+  presets: Record<PresetName, number | null>;
   temporary: TemporaryState;
   program: string | null;
   programs: ProgramSummary[];
@@ -50,16 +56,42 @@ export interface ProgramSummary {
 
 export type ZoneKind = 'thermostat' | 'pilot-wire';
 
-export interface ThermostatZoneState {
+/** The zone's next timeslot (`next_timeslot`), the thermostat's in °C. */
+export interface ThermostatNext {
+  at: string | null;
+  setpoint: number | null;
+}
+
+export interface PilotWireNext {
+  at: string | null;
+  order: OrderNumber | null;
+  orderName: string | null;
+}
+
+/** The schedule the active program gives a zone (product-spec §7.4). */
+export interface ZoneSchedule {
+  id: string;
+  name: string;
+}
+
+/** What every zone reports besides its setpoint or order (product-spec §7.2, §7.4). */
+export interface ZoneCommon {
+  openWindow: boolean | null;
+  transmissionError: boolean | null;
+  schedule: ZoneSchedule | null;
+}
+
+export interface ThermostatZoneState extends ZoneCommon {
   id: string;
   name: string;
   kind: 'thermostat';
   temperature: number | null;
   setpoint: number | null;
   temporary: TemporaryState;
+  next: ThermostatNext | null;
 }
 
-export interface PilotWireZoneState {
+export interface PilotWireZoneState extends ZoneCommon {
   id: string;
   name: string;
   kind: 'pilot-wire';
@@ -69,6 +101,7 @@ export interface PilotWireZoneState {
   temporary: TemporaryState;
   lastCommunication: string | null;
   modules: string[];
+  next: PilotWireNext | null;
 }
 
 export type ZoneState = ThermostatZoneState | PilotWireZoneState;
@@ -151,8 +184,44 @@ function temporaryOf(zone: ComapZoneDetails, presets: ComapCustomTemperatures, p
     : { active: true, setpoint: resolveSetpoint(instruction, presets), endAt };
 }
 
+function booleanOrNull(value: unknown): boolean | null {
+  return typeof value === 'boolean' ? value : null;
+}
+
+/** The next timeslot's start and instruction; null when the cloud gives neither. */
+function nextSlot(zone: ComapZoneDetails): { at: string | null; instruction: ComapInstruction | undefined } | null {
+  const slot = zone.next_timeslot;
+  if (!slot || typeof slot !== 'object') return null;
+  const raw = slot.set_point?.instruction;
+  const instruction = typeof raw === 'number' || typeof raw === 'string' ? raw : undefined;
+  const at = isoOrNull(slot.begin_at);
+  return at === null && instruction === undefined ? null : { at, instruction };
+}
+
+/**
+ * The zone's schedule in the active program, named from the catalog's schedule list; a
+ * schedule missing from that list keeps its id as name, as programs and zones do.
+ */
+function scheduleOf(zone: ComapZoneDetails, catalog: HousingCatalog): ZoneSchedule | null {
+  const active = catalog.programs.find((p) => p.is_activated === true);
+  const zones = Array.isArray(active?.zones) ? active.zones : [];
+  const id = zones.find((z) => z?.id === zone.id)?.schedule_id;
+  if (typeof id !== 'string' || id === '') return null;
+  const schedule = catalog.schedules.find((s) => s.id === id);
+  return { id, name: typeof schedule?.title === 'string' ? schedule.title : id };
+}
+
+function zoneCommon(zone: ComapZoneDetails, catalog: HousingCatalog): ZoneCommon {
+  return {
+    openWindow: booleanOrNull(zone.open_window),
+    transmissionError: booleanOrNull(zone.transmission_error),
+    schedule: scheduleOf(zone, catalog),
+  };
+}
+
 function zoneState(zone: ComapZoneDetails, catalog: HousingCatalog): ZoneState {
   const name = zone.title ?? zone.id;
+  const next = nextSlot(zone);
   if (!isPilotWire(zone)) {
     return {
       id: zone.id,
@@ -161,8 +230,11 @@ function zoneState(zone: ComapZoneDetails, catalog: HousingCatalog): ZoneState {
       temperature: roundTenth(zone.temperature),
       setpoint: resolveSetpoint(zone.set_point?.instruction, catalog.customTemperatures),
       temporary: temporaryOf(zone, catalog.customTemperatures, false),
+      ...zoneCommon(zone, catalog),
+      next: next && { at: next.at, setpoint: resolveSetpoint(next.instruction, catalog.customTemperatures) },
     };
   }
+  const nextOrder = next && orderFromCode(next.instruction);
   const order = orderFromCode(zone.set_point?.instruction);
   const modules = catalog.objects.filter((o) => o.model === 'heating_module' && zone.connected_objects?.includes(o.serial_number));
   const lastCommunication = modules
@@ -180,6 +252,8 @@ function zoneState(zone: ComapZoneDetails, catalog: HousingCatalog): ZoneState {
     temporary: temporaryOf(zone, catalog.customTemperatures, true),
     lastCommunication: lastCommunication ?? isoOrNull(zone.last_transmission),
     modules: modules.map((m) => m.serial_number),
+    ...zoneCommon(zone, catalog),
+    next: next && { at: next.at, order: nextOrder?.number ?? null, orderName: nextOrder?.name ?? null },
   };
 }
 
@@ -214,6 +288,8 @@ export function heatingState(
     lastPresence: isoOrNull(main?.last_presence_detected),
     heating: heatingOf(details, main),
     heatingSystem: typeof details.heating_system_state === 'string' ? details.heating_system_state : null,
+    mode: readHouseMode(details),
+    presets: readPresets(catalog.customTemperatures),
     temporary: main ? temporaryOf(main, catalog.customTemperatures, false) : { active: false },
     program: programs.find((p) => p.active)?.name ?? null,
     programs,

@@ -1,8 +1,22 @@
+import type { HouseMode } from './house-mode';
 import { HeatingState } from './model';
 
 export interface TopicValue {
   topic: string;
   payload: number | boolean | string | null;
+}
+
+/**
+ * The `mode` value: `"off"` (heating system off), `"holiday"` (a holiday running at `at`),
+ * `"away"` (leave-home), else `"home"` (a holiday planned for later is still home).
+ */
+export type HouseModeName = 'home' | 'away' | 'holiday' | 'off';
+
+export function houseModeName(mode: HouseMode, at: string): HouseModeName {
+  if (mode.heatingSystem === 'off') return 'off';
+  const holiday = mode.holiday;
+  if (holiday && (holiday.from === null || holiday.from <= at) && (holiday.to === null || at < holiday.to)) return 'holiday';
+  return mode.away ? 'away' : 'home';
 }
 
 /**
@@ -16,6 +30,10 @@ export function stateValues(state: HeatingState): TopicValue[] {
     { topic: 'setpoint', payload: state.setpoint },
     { topic: 'heating', payload: state.heating },
     { topic: 'heatingSystem', payload: state.heatingSystem },
+    { topic: 'mode', payload: houseModeName(state.mode, state.updatedAt) },
+    { topic: 'away', payload: state.mode.away },
+    // A bare value: the holiday's end, while one is planned or running.
+    { topic: 'holiday', payload: state.mode.holiday?.to ?? null },
     { topic: 'program', payload: state.program },
     { topic: 'lastPresence', payload: state.lastPresence },
     { topic: 'temporary', payload: state.temporary.active },
@@ -32,14 +50,17 @@ export function stateValues(state: HeatingState): TopicValue[] {
         { topic: `${prefix}/orderName`, payload: zone.orderName },
         { topic: `${prefix}/temporary`, payload: zone.temporary.active },
         { topic: `${prefix}/lastCommunication`, payload: zone.lastCommunication },
+        { topic: `${prefix}/next`, payload: zone.next?.order ?? null },
       );
     } else {
       values.push(
         { topic: `${prefix}/temperature`, payload: zone.temperature },
         { topic: `${prefix}/setpoint`, payload: zone.setpoint },
         { topic: `${prefix}/temporary`, payload: zone.temporary.active },
+        { topic: `${prefix}/next`, payload: zone.next?.setpoint ?? null },
       );
     }
+    values.push({ topic: `${prefix}/openWindow`, payload: zone.openWindow });
   }
   // Absent data is not sent as a value: a chart would plot it as 0.
   return values.filter((v) => v.payload !== null);
