@@ -204,6 +204,74 @@ describe('durable commands', function () {
       assert.deepEqual(instructions(emulator), ['comfort'], 'only the newer command is applied, once');
       assert.deepEqual((await results(r)).ok, ['Confort']);
     });
+
+    describe('a holiday (qivivo-house-mode, spec §7.1)', () => {
+      const ABSENCE = '/thermal-control/absence';
+      /** Holidays come in over HTTP (GET /api/holiday?to=…); results and error codes are counted in memory. */
+      const holidayFlows = (): unknown[] => [
+        ...flows('house-mode').filter((n) => !['z1', 'hin', 'fn', 'hres'].includes((n as { id: string }).id)),
+        { id: 'hin2', type: 'http in', z: 'tab', url: '/holiday', method: 'get', wires: [['fn2']] },
+        { id: 'fn2', type: 'function', z: 'tab', func: 'msg.payload = { mode: "holiday", to: msg.req.query.to }; return msg;', outputs: 1, wires: [['hm', 'hres2']] },
+        { id: 'hres2', type: 'http response', z: 'tab', wires: [] },
+        { id: 'hm', type: 'qivivo-house-mode', z: 'tab', name: 'house mode', account: 'acct', housing: '', retries: 10, retryDelay: 2, wires: [['hok'], ['ko']] },
+        { id: 'hok', type: 'function', z: 'tab', func: 'const a = global.get("ok", "counting") || []; a.push(msg.payload.mode + " " + msg.payload.to); global.set("ok", a, "counting"); return null;', outputs: 1, wires: [[]] },
+      ];
+      const absencePosts = (): WriteRecord[] => emulator.state.writes.filter((w) => w.method === 'POST' && w.path.endsWith(ABSENCE));
+      const failedAbsencePosts = (): number => emulator.server.requests(ABSENCE, 'POST').filter((r) => r.status === 503).length;
+
+      async function ask(r: NodeRedRuntime, to: string): Promise<void> {
+        const response = await fetch(`${r.url}/api/holiday?to=${encodeURIComponent(to)}`);
+        assert.equal(response.status, 200);
+      }
+
+      /** Started, the holiday asked while the cloud refuses it, its first attempt failed, then Node-RED stopped. */
+      async function askedThenStopped(to: string): Promise<number> {
+        const r = await started();
+        await r.deploy(holidayFlows());
+        await flowsRunning(r);
+        emulator.server.faults.match = ABSENCE;
+        emulator.server.faults.status5xxCount = 1_000_000;
+        await ask(r, to);
+        await until(() => (failedAbsencePosts() >= 1 ? true : undefined), 10_000, 'the first attempt');
+        await realDelay(300);
+        assert.ok(storedPending().includes(to), 'the waiting holiday is in the persistent context store');
+        await r.stop();
+        runtime = undefined;
+        return failedAbsencePosts();
+      }
+
+      it('a holiday waiting for its retry survives a Node-RED restart and is applied once, confirmed', async () => {
+        const to = new Date(Date.now() + 7 * 86_400_000).toISOString();
+        const whileStopped = await askedThenStopped(to);
+        await realDelay(1000);
+        assert.equal(failedAbsencePosts(), whileStopped, 'nothing sent while Node-RED is stopped');
+        const r = await started();
+        await flowsRunning(r);
+        await until(() => (failedAbsencePosts() > whileStopped ? true : undefined), 15_000, 'a retry after the restart');
+        back();
+        await until(() => (absencePosts().length >= 1 ? true : undefined), 10_000, 'the holiday applied');
+        await until(async () => ((await results(r)).ok.length > 0 ? true : undefined), 10_000, 'the confirmed result');
+        await realDelay(2500);
+        assert.deepEqual(absencePosts().map((w) => (w.body as { end_at: string }).end_at), [to], 'applied exactly once');
+        assert.deepEqual(await results(r), { ok: [`holiday ${to}`], ko: [] }, 'its result goes out after the restart');
+        assert.ok(!storedPending().includes(to), 'nothing left pending');
+      });
+
+      it('a holiday waiting for its retry is not sent past its end: EXPIRED after the restart', async () => {
+        const to = new Date(Date.now() + 4000).toISOString();
+        const whileStopped = await askedThenStopped(to);
+        await until(() => (Date.now() > Date.parse(to) + 300 ? true : undefined), 10_000, 'the end of the holiday');
+        back();
+        const r = await started();
+        await flowsRunning(r);
+        await until(async () => ((await results(r)).ko.length > 0 ? true : undefined), 15_000, 'the outcome after the restart');
+        await realDelay(1000);
+        assert.deepEqual(await results(r), { ok: [], ko: ['EXPIRED'] });
+        assert.equal(emulator.server.requests(ABSENCE, 'POST').length, whileStopped, 'not sent after the restart');
+        assert.deepEqual(absencePosts(), []);
+        assert.ok(!storedPending().includes(to), 'nothing left pending');
+      });
+    });
   });
 
   describe('order and replacement (test helper)', () => {
