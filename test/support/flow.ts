@@ -7,6 +7,8 @@ import thermostatNode from '../../src/nodes/qivivo-thermostat-in/qivivo-thermost
 import zoneOrderNode from '../../src/nodes/qivivo-zone-order/qivivo-zone-order';
 import setTemperatureNode from '../../src/nodes/qivivo-set-temperature/qivivo-set-temperature';
 import programNode from '../../src/nodes/qivivo-program/qivivo-program';
+import houseModeNode from '../../src/nodes/qivivo-house-mode/qivivo-house-mode';
+import presetsNode from '../../src/nodes/qivivo-presets/qivivo-presets';
 import { clearNodeMemory } from '../../src/nodes/shared/node-memory';
 import veoliaAccountNode from '../../src/nodes/veolia-account/veolia-account';
 import waterNode from '../../src/nodes/veolia-water-consumption/veolia-water-consumption';
@@ -22,7 +24,7 @@ function coreNode(file: string): NodeInitializer {
   return requireFromNodeRed(`@node-red/nodes/core/common/${file}`) as NodeInitializer;
 }
 
-export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode];
+export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode, presetsNode, houseModeNode];
 export const CORE_NODES = [coreNode('25-catch.js'), coreNode('24-complete.js')];
 export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode, ...CORE_NODES];
 export const DEMO = { username: 'demo@example.com', password: 'demo-password' };

@@ -1,7 +1,7 @@
 /**
  * Keeps only the last value of a burst: `handler` gets it once `delayMs` has passed without a
- * newer value; `replaced` gets each value a newer one pushed out. A delay of 0 hands each value
- * over at once.
+ * newer value; `replaced` gets each value a newer one pushed out. With `merge`, the value kept is
+ * `merge(waiting, newer)` instead of the newer alone. A delay of 0 hands each value over at once.
  */
 export class Debouncer<T> {
   private timer?: NodeJS.Timeout;
@@ -11,6 +11,7 @@ export class Debouncer<T> {
     private readonly delayMs: number,
     private readonly handler: (value: T) => void,
     private readonly replaced?: (value: T) => void,
+    private readonly merge?: (previous: T, next: T) => T,
   ) {}
 
   push(value: T): void {
@@ -19,7 +20,7 @@ export class Debouncer<T> {
       return;
     }
     const previous = this.pending;
-    this.pending = { value };
+    this.pending = { value: previous && this.merge ? this.merge(previous.value, value) : value };
     if (previous) this.replaced?.(previous.value);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), this.delayMs);

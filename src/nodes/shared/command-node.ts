@@ -39,6 +39,8 @@ export interface CommandSpec<Account, A, R> {
   statusText(result: R): string;
   /** Keep only the last message of a burst (ms). */
   debounceMs?: number;
+  /** The action kept when `next` arrives inside the debounce window while `previous` waits; by default `next`. */
+  merge?(previous: A, next: A): A;
 }
 
 /** What a command node needs of its account. */
@@ -142,12 +144,15 @@ export function setupCommandNode<Account extends CommandAccount, A, R>(
   };
 
   type Burst = { action: A; msg: NodeMessageInFlow; done: Done };
+  const { merge } = spec;
   const debouncer = spec.debounceMs
     ? new Debouncer<Burst>(
         spec.debounceMs,
         (burst) => take(burst.action, burst.msg, burst.done),
         // A value replaced inside the window is superseded: its message is done, nothing sent.
         (replaced) => replaced.done(),
+        // With `merge` the burst's last message carries the combined action (e.g. nudges added up).
+        merge ? (previous, next) => ({ ...next, action: merge.call(spec, previous.action, next.action) }) : undefined,
       )
     : undefined;
 

@@ -1,10 +1,9 @@
 import { invalidInput } from '../../lib/http/errors';
 import { Order, parseOrder } from '../../lib/comap/orders';
+import { SETPOINT_MAX as MAX_SETPOINT, SETPOINT_MIN as MIN_SETPOINT } from '../../lib/comap/setpoint-range';
 
 /** Validation of incoming messages: anything wrong is INVALID_INPUT, before any request. */
 
-export const MIN_SETPOINT = 5;
-export const MAX_SETPOINT = 30;
 export const MAX_DURATION_MIN = 4320;
 
 export function isCancel(value: unknown): boolean {
