@@ -184,6 +184,83 @@ describe('heating service against the Comap emulator', () => {
       assert.deepEqual((await heating.programChoices(COMAP_IDS.maison)).map((c) => c.name), ['Semaine', 'Vacances']);
     });
 
+    describe('a schedule for any zone: assignSchedule', () => {
+      const MAISON = COMAP_IDS.maison;
+      const Z = COMAP_IDS.zones;
+      const zonePost = (zone: string) => `POST /thermal/housings/${MAISON}/programs/${COMAP_IDS.programs.semaine}/zones/${zone}`;
+
+      it('gives a multizone housing’s zone a schedule in the active program, by names in any case, one request when warm', async () => {
+        const { heating } = session();
+        await heating.state(MAISON);
+        emulator.server.clearLog();
+        const result = await heating.assignSchedule(MAISON, 'salle DE BAIN', 'chambres CONFORT');
+        assert.deepEqual(result, {
+          zone: { id: Z.sdb, name: 'Salle de bain' },
+          schedule: { id: COMAP_IDS.schedules.filPiloteConfort, name: 'Chambres confort' },
+          program: { id: COMAP_IDS.programs.semaine, name: 'Semaine' },
+        });
+        assert.deepEqual(api(), [zonePost(Z.sdb)]);
+        assert.deepEqual(emulator.state.writes[0].body, { programming_type: 'connected', schedule_id: COMAP_IDS.schedules.filPiloteConfort });
+        assert.deepEqual(activePrograms(MAISON), [COMAP_IDS.programs.semaine], 'the active program stays');
+      });
+
+      it('keeps the catalog warm and right: the next change and the next poll read no catalog', async () => {
+        const { heating } = session();
+        await heating.state(MAISON);
+        emulator.server.clearLog();
+        await heating.assignSchedule(MAISON, Z.chambres, COMAP_IDS.schedules.filPiloteHorsGel);
+        await heating.assignSchedule(MAISON, Z.sejour, 'Séjour hors-gel');
+        const state = await heating.state(MAISON);
+        assert.deepEqual(api(), [zonePost(Z.chambres), zonePost(Z.sejour), `GET /thermal/housings/${MAISON}/thermal-details`]);
+        const scheduleOf = (zone: string) => state.zones.find((z) => z.id === zone)?.schedule;
+        assert.deepEqual(scheduleOf(Z.chambres), { id: COMAP_IDS.schedules.filPiloteHorsGel, name: 'Hors-gel' });
+        assert.deepEqual(scheduleOf(Z.sejour), { id: COMAP_IDS.schedules.sejourHorsGel, name: 'Séjour hors-gel' });
+        assert.deepEqual(scheduleOf(Z.sdb), { id: COMAP_IDS.schedules.filPiloteEco, name: 'Salle de bain éco' }, 'the other zones unchanged');
+      });
+
+      it('knows the change cancelled the zone’s temporary order: the next order sends no DELETE', async () => {
+        const { heating } = session();
+        await heating.setZoneOrder(MAISON, 'Chambres', parseOrder('eco')!, 60);
+        await heating.assignSchedule(MAISON, 'Chambres', 'Hors-gel');
+        emulator.state.writes.length = 0;
+        await heating.setZoneOrder(MAISON, 'Chambres', parseOrder('confort')!, 60);
+        assert.deepEqual(writes(), [`POST ${Z.chambres}/temporary-instruction`]);
+      });
+
+      it('says NOT_FOUND for an unknown schedule after one catalog refresh, and for an unknown zone, writing nothing', async () => {
+        const { heating } = session();
+        await heating.state(MAISON);
+        emulator.server.clearLog();
+        await assert.rejects(heating.assignSchedule(MAISON, 'Chambres', 'Été'), (e: ApiError) => e.code === 'NOT_FOUND' && /schedule "Été"/.test(e.message));
+        assert.equal(emulator.server.requests(`/thermal/housings/${MAISON}/schedules`).length, 1, 'warm, then one refresh');
+        await assert.rejects(heating.assignSchedule(MAISON, 'Garage', 'Hors-gel'), (e: ApiError) => e.code === 'NOT_FOUND' && /zone "Garage"/.test(e.message));
+        await assert.rejects(heating.scheduleZoneRef(MAISON, 'Garage'), (e: ApiError) => e.code === 'NOT_FOUND');
+        assert.equal(emulator.state.writes.length, 0);
+      });
+
+      it('says NOT_FOUND when no program is active, writing nothing', async () => {
+        const s = session();
+        const programs = emulator.state.programs(MAISON).programs.map((p) => ({ ...p, is_activated: false }));
+        sinon.stub(s.client, 'programs').resolves(programs);
+        await assert.rejects(s.heating.assignSchedule(MAISON, 'Chambres', 'Hors-gel'), (e: ApiError) => e.code === 'NOT_FOUND' && /no active program/.test(e.message));
+        assert.equal(emulator.state.writes.length, 0);
+      });
+
+      it('resolves the zone of any kind to its real ids for the command queue', async () => {
+        const { heating } = session();
+        assert.deepEqual(await heating.scheduleZoneRef('', 'séjour'), { housing: { id: MAISON, name: 'Maison' }, zone: { id: Z.sejour, name: 'Séjour' } });
+        assert.deepEqual((await heating.scheduleZoneRef(MAISON, Z.chambres)).zone, { id: Z.chambres, name: 'Chambres' });
+      });
+
+      it('lists a housing’s schedules for the editor, multizone too', async () => {
+        const { heating } = session();
+        assert.deepEqual(
+          (await heating.schedules(MAISON)).map((x) => x.name),
+          ['Séjour semaine', 'Séjour hors-gel', 'Chambres confort', 'Salle de bain éco', 'Hors-gel', 'Semaine travail'],
+        );
+      });
+    });
+
     it('still reads the state when the cloud has no schedule list for a housing (404)', async () => {
       const s = session();
       sinon.stub(s.client, 'schedules').rejects(new ApiError('NOT_FOUND', 'no schedules', { status: 404 }));

@@ -58,7 +58,7 @@ export interface ProgramActivation {
   program: { id: string; name: string };
 }
 
-/** A monozone housing's zone took a schedule in the active program (spec §7.4). */
+/** A zone took a schedule in the active program (spec §7.4). */
 export interface ScheduleAssignment {
   zone: { id: string; name: string };
   schedule: { id: string; name: string };
@@ -409,18 +409,7 @@ export class HeatingService {
 
   /** Monozone: the zone takes the schedule in the active program (POST #23). */
   private async assignMonozoneSchedule(housing: HousingRef, schedule: ComapSchedule, programs: ComapProgram[]): Promise<ScheduleAssignment> {
-    const name = schedule.title ?? schedule.id;
-    const active = programs.find((p) => p.is_activated);
-    if (!active) throw notFound(`housing ${housing.name} has no active program to take schedule "${name}"`);
-    const zone = await this.thermostatZoneOf(housing);
-    await this.zoneWrites.run(zoneKey(housing.id, zone.id), async () => {
-      await this.client.setZoneSchedule(housing.id, active.id, zone.id, schedule.id);
-      // The cloud cancels the zone's temporary order when its schedule changes.
-      this.temporaryZones.delete(zoneKey(housing.id, zone.id));
-      this.markStale(housing.id);
-    });
-    this.forgetCatalog(housing.id);
-    return { zone: zoneRef(zone), schedule: { id: schedule.id, name }, program: { id: active.id, name: active.title ?? active.id } };
+    return this.assignInActiveProgram(housing, await this.thermostatZoneOf(housing), schedule, programs);
   }
 
   /** Schedules for the catalog: none when the cloud has no list for the housing (404), so the state still reads. */
@@ -431,6 +420,73 @@ export class HeatingService {
       if (err instanceof ApiError && err.code === 'NOT_FOUND') return [];
       throw err;
     }
+  }
+
+  /** The housing's schedules (catalog), for the editor's lists. */
+  async schedules(housingId = ''): Promise<{ id: string; name: string }[]> {
+    const housing = await this.housing(housingId);
+    return (await this.catalog(housing.id)).schedules.map((s) => ({ id: s.id, name: s.title ?? s.id }));
+  }
+
+  /** The zone (any kind) a schedule assignment names, by its real ids. */
+  async scheduleZoneRef(housingId: string, zoneIdOrName: string): Promise<{ housing: HousingRef; zone: ZoneRef }> {
+    const housing = await this.housing(housingId);
+    return { housing, zone: zoneRef(await this.findZone(housing, zoneIdOrName)) };
+  }
+
+  /** Gives a zone (any kind, any installation) one of the housing's schedules in the active program (spec §7.4). */
+  async assignSchedule(housingId: string, zoneIdOrName: string, scheduleIdOrName: string): Promise<ScheduleAssignment> {
+    const housing = await this.housing(housingId);
+    const zone = await this.findZone(housing, zoneIdOrName);
+    const { schedule, programs } = await this.findSchedule(housing, scheduleIdOrName);
+    return this.assignInActiveProgram(housing, zone, schedule, programs);
+  }
+
+  /** A schedule by id, else by name; the catalog is read again once before giving up. */
+  private async findSchedule(housing: HousingRef, idOrName: string): Promise<{ schedule: ComapSchedule; programs: ComapProgram[] }> {
+    for (const refresh of [false, true]) {
+      if (refresh) this.forgetCatalog(housing.id);
+      const { programs, schedules } = await this.catalog(housing.id);
+      const schedule = byIdOrName(schedules, idOrName);
+      if (schedule) return { schedule, programs };
+    }
+    throw notFound(`schedule "${idOrName}" is not in housing ${housing.name}`);
+  }
+
+  /** POST #23 in the active program, one write at a time with the zone's temporary orders. */
+  private async assignInActiveProgram(housing: HousingRef, zone: ComapZoneDetails, schedule: ComapSchedule, programs: ComapProgram[]): Promise<ScheduleAssignment> {
+    const name = schedule.title ?? schedule.id;
+    const active = programs.find((p) => p.is_activated);
+    if (!active) throw notFound(`housing ${housing.name} has no active program to take schedule "${name}"`);
+    await this.zoneWrites.run(zoneKey(housing.id, zone.id), async () => {
+      await this.client.setZoneSchedule(housing.id, active.id, zone.id, schedule.id);
+      // The cloud cancels the zone's temporary order when its schedule changes.
+      this.temporaryZones.delete(zoneKey(housing.id, zone.id));
+      this.markStale(housing.id);
+      this.noteZoneSchedule(housing.id, active.id, zone.id, schedule.id);
+    });
+    return { zone: zoneRef(zone), schedule: { id: schedule.id, name }, program: { id: active.id, name: active.title ?? active.id } };
+  }
+
+  /**
+   * The cached catalog after our POST #23: that program now gives the zone that schedule. Kept
+   * warm rather than dropped, so that the next command or poll needs no catalog read.
+   */
+  private noteZoneSchedule(housingId: string, programId: string, zoneId: string, scheduleId: string): void {
+    const cache = this.cache(housingId);
+    if (!cache.catalog) return;
+    const entry = { id: zoneId, schedule_id: scheduleId };
+    const programs = cache.catalog.value.programs.map((p) => {
+      if (p.id !== programId) return p;
+      const zones = p.zones ?? [];
+      return { ...p, zones: zones.some((z) => z.id === zoneId) ? zones.map((z) => (z.id === zoneId ? { ...z, ...entry } : z)) : [...zones, entry] };
+    });
+    cache.catalog = { value: { ...cache.catalog.value, programs }, at: cache.catalog.at };
+  }
+
+  /** After a write of ours the cached state does not show (a house mode): the next state read asks the cloud. */
+  markChanged(housingId: string): void {
+    this.markStale(housingId);
   }
 }
 

@@ -4,7 +4,7 @@ import { registerAccountRoute } from '../shared/admin-route';
 import type { QivivoAccountNode } from './qivivo-account';
 
 /**
- * Admin endpoints behind the editor's housing / zone / program dropdowns. They need the
+ * Admin endpoints behind the editor's housing / zone / program / schedule dropdowns. They need the
  * `qivivo-account.read` permission and never return credentials.
  */
 export function registerQivivoAdminRoutes(RED: NodeAPI): void {
@@ -16,4 +16,6 @@ export function registerQivivoAdminRoutes(RED: NodeAPI): void {
   registerAccountRoute(RED, '/qivivo-account/:id/housings/:housing/programs', 'qivivo-account', heatingOf, (heating, req) =>
     heating.programChoices(housingParam(req)),
   );
+  // The program node's schedule list, for a zone it gives a schedule to: `[{ id, name }]`.
+  registerAccountRoute(RED, '/qivivo-account/:id/housings/:housing/schedules', 'qivivo-account', heatingOf, (heating, req) => heating.schedules(housingParam(req)));
 }
