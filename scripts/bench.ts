@@ -16,7 +16,7 @@ interface Row {
 
 /** Requests per command on a warm cache (product-spec §10): 1 each, 2 when a temporary order is replaced. */
 function commandRows(figures: RequestsPerCommand): Row[] {
-  const targets: Record<keyof RequestsPerCommand, number> = { setTemperature: 1, cancel: 1, zoneOrder: 1, replaceOrder: 2, program: 1 };
+  const targets: Record<keyof RequestsPerCommand, number> = { setTemperature: 1, cancel: 1, zoneOrder: 1, replaceOrder: 2, program: 1, schedule: 1, presetsEdit: 2 };
   return (Object.keys(targets) as Array<keyof RequestsPerCommand>).map((name) => ({
     figure: `Comap requests per command, ${name} (warm cache)`,
     value: figures[name],
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     { figure: 'Comap requests per cycle over 24 h (incl. refreshes)', value: comap.requestsPerCycle24h, target: '≤ 2', ok: comap.requestsPerCycle24h <= 2 },
     { figure: 'password logins over 24 h of 5-min polling', value: comap.logins24h, target: '1', ok: comap.logins24h === 1 },
     { figure: 'logins for 20 commands on an expired token', value: comap.loginsConcurrentExpired, target: '1', ok: comap.loginsConcurrentExpired === 1 },
+    { figure: 'Comap requests per poll cycle, full state (modes, presets, schedules)', value: comap.requestsPerCycleFullState, target: '≤ 2', ok: comap.requestsPerCycleFullState <= 2 },
+    { figure: 'Comap requests per house-mode command, confirmed at once', value: comap.requestsPerHouseMode, target: '2', ok: comap.requestsPerHouseMode === 2 },
     { figure: 'password logins after AUTH_FAILED, 24 h of 15-min polls', value: comap.loginsAfterAuthFailed24h, target: '1', ok: comap.loginsAfterAuthFailed24h === 1 },
     ...commandRows(comap.requestsPerCommand),
     { figure: 'API writes for 100 setpoints in 2 s', value: comap.writesBurst100, target: '≤ 2', ok: comap.writesBurst100 <= 2 },

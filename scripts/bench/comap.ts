@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ComapEmulator } from '../../src/emulator/comap';
+import { ComapEmulator, COMAP_IDS } from '../../src/emulator/comap';
 import { HeatingMonitor } from '../../src/lib/comap/monitor';
 import { createComapSession } from '../../src/lib/comap/session';
 import { parseOrder } from '../../src/lib/comap/orders';
@@ -10,7 +10,7 @@ import { CommandDispatcher } from '../../src/lib/schedule/command-dispatcher';
 import { FlowNode, loadFlow, messages, receiver, sleep, unload } from './runtime';
 
 const ROOT = join(__dirname, '..', '..');
-const NODE_FILES = ['qivivo-account', 'qivivo-thermostat-in', 'qivivo-zone-order', 'qivivo-set-temperature', 'qivivo-program'].map((t) =>
+const NODE_FILES = ['qivivo-account', 'qivivo-thermostat-in', 'qivivo-zone-order', 'qivivo-set-temperature', 'qivivo-program', 'qivivo-house-mode', 'qivivo-presets'].map((t) =>
   join(ROOT, 'dist', 'nodes', t, `${t}.js`),
 );
 const CREDENTIALS = { acct: { username: 'demo@example.com', password: 'demo-password' } };
@@ -20,8 +20,8 @@ function account(emulator: ComapEmulator, pollInterval: number): FlowNode {
 }
 
 /** Requests per poll cycle with `nodes` thermostat-in nodes on one account, after warm-up. */
-async function requestsPerCycle(emulator: ComapEmulator, nodes: number): Promise<number> {
-  emulator.reset();
+async function requestsPerCycle(emulator: ComapEmulator, nodes: number, reset = true): Promise<number> {
+  if (reset) emulator.reset();
   const flow: FlowNode[] = [{ id: 'tab', type: 'tab' }, account(emulator, 0.005), { id: 'sink', type: 'helper', z: 'tab' }];
   for (let i = 0; i < nodes; i++) flow.push({ id: `t${i}`, type: 'qivivo-thermostat-in', z: 'tab', account: 'acct', housing: '', output: 'state', wires: [['sink'], ['sink']] });
   await loadFlow(NODE_FILES, flow, CREDENTIALS);
@@ -32,6 +32,39 @@ async function requestsPerCycle(emulator: ComapEmulator, nodes: number): Promise
   const total = emulator.server.log.length;
   await unload();
   return cycles ? total / cycles : Number.NaN;
+}
+
+/**
+ * Requests per poll cycle while the housing shows everything the state carries (a planned
+ * holiday, away, presets, schedules): the new fields come from the same reads (spec §7.2).
+ */
+async function requestsPerCycleFullState(emulator: ComapEmulator): Promise<number> {
+  emulator.reset();
+  const day = 24 * 3_600_000;
+  emulator.state.setHouseModes(COMAP_IDS.maison, { away: true, holiday: { beginAt: Date.now() + day, endAt: Date.now() + 8 * day } });
+  return requestsPerCycle(emulator, 1, false);
+}
+
+/** Requests of one house-mode command on a warm cache, confirmed on its first read-back (spec §10: 2). */
+async function requestsPerHouseMode(emulator: ComapEmulator): Promise<number> {
+  emulator.reset();
+  const flow: FlowNode[] = [
+    { id: 'tab', type: 'tab' },
+    account(emulator, 0),
+    { id: 'warm', type: 'qivivo-thermostat-in', z: 'tab', account: 'acct', housing: '', output: 'state', wires: [['out'], ['out']] },
+    { id: 'mode', type: 'qivivo-house-mode', z: 'tab', account: 'acct', housing: '', retries: 0, retryDelay: 90, wires: [['out'], ['out']] },
+    { id: 'out', type: 'helper', z: 'tab' },
+  ];
+  await loadFlow(NODE_FILES, flow, CREDENTIALS);
+  const out = messages('out');
+  receiver('warm').receive({});
+  while (out.length < 1) await sleep(5);
+  emulator.server.clearLog();
+  receiver('mode').receive({ payload: 'away' });
+  while (out.length < 2) await sleep(5);
+  const requests = emulator.server.log.length;
+  await unload();
+  return requests;
 }
 
 /** Password logins over 24 h of 5-min polling with 1-h tokens, on a simulated clock. */
@@ -106,6 +139,9 @@ export interface RequestsPerCommand {
   zoneOrder: number;
   replaceOrder: number;
   program: number;
+  schedule: number;
+  /** Presets: the write and its read-back (spec §10: ≤ 2). */
+  presetsEdit: number;
 }
 
 /** Requests each command node makes on a warm cache (the account polls, so zones and programs are known). */
@@ -119,6 +155,7 @@ async function requestsPerCommand(emulator: ComapEmulator): Promise<RequestsPerC
     { id: 'temp', type: 'qivivo-set-temperature', duration: 120, debounce: 0, ...common },
     { id: 'zone', type: 'qivivo-zone-order', zone: 'Chambres', duration: 120, ...common },
     { id: 'prog', type: 'qivivo-program', ...common },
+    { id: 'presets', type: 'qivivo-presets', ...common },
     { id: 'out', type: 'helper', z: 'tab' },
   ];
   await loadFlow(NODE_FILES, flow, CREDENTIALS);
@@ -138,6 +175,8 @@ async function requestsPerCommand(emulator: ComapEmulator): Promise<RequestsPerC
     zoneOrder: await count('zone', 'eco'),
     replaceOrder: await count('zone', 'confort'),
     program: await count('prog', 'Vacances'),
+    schedule: await count('prog', { zone: 'Chambres', schedule: 'Hors-gel' }),
+    presetsEdit: await count('presets', { night: 17 }),
   };
   await unload();
   return figures;
@@ -209,6 +248,8 @@ export interface ComapFigures {
   logins24h: number;
   loginsConcurrentExpired: number;
   loginsAfterAuthFailed24h: number;
+  requestsPerCycleFullState: number;
+  requestsPerHouseMode: number;
   requestsPerCommand: RequestsPerCommand;
   writesBurst100: number;
   overheadMedianMs: number;
@@ -230,6 +271,8 @@ export async function measureComap(): Promise<ComapFigures> {
       logins24h: day.logins,
       loginsConcurrentExpired: await loginsConcurrentExpired(live),
       loginsAfterAuthFailed24h: await loginsAfterAuthFailed24h(simulated, clock),
+      requestsPerCycleFullState: round(await requestsPerCycleFullState(live)),
+      requestsPerHouseMode: await requestsPerHouseMode(live),
       requestsPerCommand: await requestsPerCommand(live),
       writesBurst100: await writesBurst(live),
       overheadMedianMs: round(await overheadMedianMs(live), 3),

@@ -23,6 +23,18 @@ function paris(ms: number): { date: string; time: string } {
   return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
 }
 
+/** The instant of a day's midnight in Europe/Paris (UTC+1 in winter, UTC+2 in summer). */
+function parisMidnight(date: string): number {
+  const found = [1, 2].map((hours) => Date.parse(`${date}T00:00:00Z`) - hours * 3_600_000).find((ms) => paris(ms).date === date && paris(ms).time === '00:00');
+  assert.ok(found !== undefined, `midnight of ${date} in Paris`);
+  return found;
+}
+
+/** The Paris calendar day `days` after `date` (YYYY-MM-DD). */
+function daysAfter(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T12:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
 /**
  * The demo of `npm start` (both emulators, every example, Dashboard 2) seen in a browser:
  * what a newcomer gets without any account.
@@ -145,5 +157,53 @@ describe('e2e: the dashboard of npm start', function () {
     assert.equal(demo.comap.state.writes.filter((w) => w.body && JSON.stringify(w.body).includes('35')).length, 0, 'nothing sent for 35 °C');
     assert.deepEqual(errors, [], 'no console errors on the dashboard');
     assert.deepEqual(demo.runtime.logs.filter((l) => /^ui-|qivivo|veolia/.test(l.type ?? '') && l.level === 'warn'), [], 'no warning from the flows');
+  });
+
+  it('plans a holiday from the two dates of the Away page, and shows it once the cloud confirms it', async () => {
+    // A household in France: the page shows the times in the browser's zone.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Paris', locale: 'en-US' });
+    const away = await context.newPage();
+    const pageErrors = consoleErrors(away);
+    const logsBefore = demo.runtime.logs.length;
+    try {
+      const from = daysAfter(paris(Date.now()).date, 3);
+      const to = daysAfter(from, 7);
+      await away.goto(`${demo.runtime.url}/dashboard/away`);
+      const result = away.locator('.nrdb-ui-widget.nrdb-ui-template', { hasText: /Nothing sent|Confirmed/ });
+      await result.waitFor({ timeout: 20_000 });
+      assert.match(await result.innerText(), /Nothing sent from this page yet/);
+      await away.locator('.nrdb-ui-form [data-form="form-row-from"] input').fill(from);
+      await away.locator('.nrdb-ui-form [data-form="form-row-to"] input').fill(to);
+      const before = demo.comap.state.writes.length;
+      await away.locator('.nrdb-ui-form [data-action="form-submit"]').click();
+
+      const write = await until(() => demo.comap.state.writes.slice(before).find((w) => w.path.endsWith('/thermal-control/absence')), 10_000, 'the absence write');
+      assert.equal(write.method, 'POST');
+      assert.ok(write.path.includes(`/housings/${COMAP_IDS.maison}/`), `the first housing: ${write.path}`);
+      const body = write.body as { begin_at?: unknown; end_at?: unknown };
+      assert.deepEqual(Object.keys(body).sort(), ['begin_at', 'end_at']);
+      assert.deepEqual(
+        { begin_at: Date.parse(String(body.begin_at)), end_at: Date.parse(String(body.end_at)) },
+        { begin_at: parisMidnight(from), end_at: parisMidnight(to) },
+        `midnight, Paris time, of ${from} and ${to}: ${JSON.stringify(body)}`,
+      );
+
+      // The result shows the holiday's dates once the node read it back from the cloud.
+      const day = (date: string) => new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', dateStyle: 'medium' }).format(parisMidnight(date));
+      const shown = await until(async () => {
+        const text = (await result.innerText()).replace(/\s+/g, ' ');
+        return /Confirmed by the cloud/.test(text) ? text : undefined;
+      }, 15_000, 'the confirmed holiday on the page');
+      assert.match(shown, /^Holiday /, shown);
+      assert.ok(shown.includes(day(from)) && shown.includes(day(to)), `${day(from)} → ${day(to)} in "${shown}"`);
+      assert.match(shown, /12:00 AM .*→.*12:00 AM/, 'both at midnight');
+      assert.match(shown, /· Maison$/, 'names the housing');
+      assert.equal(demo.comap.state.modeWrites().length, 1, 'one mode write for one submit');
+      await screenshot(away, 'dashboard-away-holiday');
+      assert.deepEqual(pageErrors, [], 'no console errors on the Away page');
+      assert.deepEqual(demo.runtime.logs.slice(logsBefore).filter((l) => /^ui-|qivivo|veolia/.test(l.type ?? '')), [], 'no warning or error from the flows');
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import { COMAP_IDS, ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
 import { MAIN_CONTRACT, VeoliaEmulator } from '../../src/emulator/veolia';
 import { NodeRedRuntime, PACKAGE_ROOT, until } from '../../scripts/shared/node-red-runtime';
 import { launchBrowser, screenshot } from './support/browser';
@@ -10,6 +10,7 @@ import {
   ALL_TYPES,
   CONFIG_TYPES,
   closeDialog,
+  DECLARED_TYPES,
   EditorWindow,
   FLOW_TYPES,
   openDialog,
@@ -57,6 +58,8 @@ describe('e2e: the package in the Node-RED editor', function () {
       { id: 'zo', type: 'qivivo-zone-order', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', zone: '', zoneName: '', duration: 120, retries: 1, retryDelay: 90, x: 150, y: 120, wires: [[], []] },
       { id: 'st', type: 'qivivo-set-temperature', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', duration: 120, debounce: 1000, retries: 1, retryDelay: 90, x: 150, y: 180, wires: [[], []] },
       { id: 'pr', type: 'qivivo-program', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', retries: 1, retryDelay: 90, x: 150, y: 240, wires: [[], []] },
+      { id: 'hm', type: 'qivivo-house-mode', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', retries: 1, retryDelay: 90, x: 350, y: 60, wires: [[], []] },
+      { id: 'ps', type: 'qivivo-presets', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', retries: 1, retryDelay: 90, x: 350, y: 120, wires: [[], []] },
       { id: 'wc', type: 'veolia-water-consumption', z: 'tab1', name: '', account: 'vacct', contract: '', contractLabel: '', syncTime: '07:00', historyDays: 3, output: 'latest', x: 150, y: 300, wires: [[], []] },
     ]);
     browser = await launchBrowser();
@@ -68,9 +71,25 @@ describe('e2e: the package in the Node-RED editor', function () {
     await comap.stop();
   });
 
-  const dialogOf: Record<string, string> = { 'qivivo-account': 'qacct', 'veolia-account': 'vacct', 'qivivo-thermostat-in': 'th', 'qivivo-zone-order': 'zo', 'qivivo-set-temperature': 'st', 'qivivo-program': 'pr', 'veolia-water-consumption': 'wc' };
+  const dialogOf: Record<string, string> = {
+    'qivivo-account': 'qacct',
+    'veolia-account': 'vacct',
+    'qivivo-thermostat-in': 'th',
+    'qivivo-zone-order': 'zo',
+    'qivivo-set-temperature': 'st',
+    'qivivo-program': 'pr',
+    'qivivo-house-mode': 'hm',
+    'qivivo-presets': 'ps',
+    'veolia-water-consumption': 'wc',
+  };
 
-  it('shows the five flow nodes in the domotique palette category, each with its own SVG icon, and both accounts as config nodes', async () => {
+  it('walks every node type package.json declares', () => {
+    // A new node needs its place in FLOW_TYPES and a node in the flow above, or its dialog and help go untested.
+    assert.deepEqual([...ALL_TYPES].sort(), [...DECLARED_TYPES].sort(), 'FLOW_TYPES and CONFIG_TYPES list the declared node types');
+    for (const type of ALL_TYPES) assert.ok(dialogOf[type], `${type} has a deployed node to open`);
+  });
+
+  it(`shows the ${FLOW_TYPES.length} flow nodes in the domotique palette category, each with its own SVG icon, and both accounts as config nodes`, async () => {
     const editor = await openEditor(browser, runtime.url, 'en-US');
     try {
       const palette = await editor.page.evaluate((types) => {
@@ -119,7 +138,7 @@ describe('e2e: the package in the Node-RED editor', function () {
   });
 
   for (const lang of ['en-US', 'fr']) {
-    it(`opens the seven edit dialogs and their help in ${lang}, translated, without console errors`, async () => {
+    it(`opens the ${ALL_TYPES.length} edit dialogs and their help in ${lang}, translated, without console errors`, async () => {
       const editor = await openEditor(browser, runtime.url, lang);
       try {
         for (const type of ALL_TYPES) {
@@ -150,7 +169,7 @@ describe('e2e: the package in the Node-RED editor', function () {
     });
   }
 
-  it('fills the housing, zone, program and contract lists from the deployed accounts', async () => {
+  it('fills the housing, zone, program, schedule and contract lists from the deployed accounts', async () => {
     const editor = await openEditor(browser, runtime.url, 'en-US');
     const { page } = editor;
     try {
@@ -183,6 +202,42 @@ describe('e2e: the package in the Node-RED editor', function () {
         return RED.utils.getNodeLabel(RED.nodes.node('pr'));
       });
       assert.equal(programLabel, 'Vacances', 'the label names the program');
+
+      // Choosing a zone turns the program node into "give this zone a schedule": the schedule list replaces the program list.
+      await openDialog(page, 'qivivo-program', 'pr');
+      const programZones = await until(async () => {
+        const labels = await optionLabels(page, '#node-input-zone');
+        return labels.length > 1 ? labels : undefined;
+      }, 10_000, 'the program node’s zone list');
+      assert.deepEqual(programZones, [text('qivivo-program', 'en-US', 'option.noZone'), 'Séjour', 'Chambres', 'Salle de bain'], 'every zone, thermostat and fil-pilote');
+      assert.ok(await page.isVisible('#node-input-program'), 'no zone: the program list shows');
+      assert.ok(!(await page.isVisible('#node-input-schedule')), 'no zone: no schedule list');
+      await page.selectOption('#node-input-zone', { label: 'Chambres' });
+      await page.waitForSelector('#node-input-schedule', { state: 'visible' });
+      assert.ok(!(await page.isVisible('#node-input-program')), 'a zone: the program list gives way');
+      const schedules = await until(async () => {
+        const labels = await optionLabels(page, '#node-input-schedule');
+        return labels.length > 1 ? labels : undefined;
+      }, 10_000, 'the schedule list');
+      assert.deepEqual(schedules, [text('qivivo-program', 'en-US', 'option.fromPayload'), ...comap.state.schedules(COMAP_IDS.maison).map((sc) => sc.title)], 'the housing’s schedules');
+      await page.selectOption('#node-input-schedule', { label: 'Chambres confort' });
+      await closeDialog(page, 'done');
+      const scheduleNode = await page.evaluate(() => {
+        const RED = (window as unknown as EditorWindow & { RED: { utils: { getNodeLabel(n: unknown): string } } }).RED;
+        const node = RED.nodes.node('pr');
+        return { label: RED.utils.getNodeLabel(node), zone: node?.zone, schedule: node?.schedule, valid: node?.valid };
+      });
+      assert.deepEqual(scheduleNode, { label: 'Chambres · Chambres confort', zone: COMAP_IDS.zones.chambres, schedule: COMAP_IDS.schedules.filPiloteConfort, valid: true }, 'the node gives that schedule to that zone');
+
+      for (const [type, id] of [['qivivo-house-mode', 'hm'], ['qivivo-presets', 'ps']] as const) {
+        await openDialog(page, type, id);
+        const housings = await until(async () => {
+          const labels = await optionLabels(page, '#node-input-housing');
+          return labels.length > 1 ? labels : undefined;
+        }, 10_000, `the ${type} housing list`);
+        assert.deepEqual(housings, [text(type, 'en-US', 'option.firstHousing'), 'Maison', 'Chalet'], `${type}: the account’s housings`);
+        await closeDialog(page, 'cancel');
+      }
 
       await openDialog(page, 'veolia-water-consumption', 'wc');
       const contracts = await until(async () => {

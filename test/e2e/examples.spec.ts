@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Browser } from 'playwright-core';
-import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import { Browser, Page } from 'playwright-core';
+import { COMAP_IDS, ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
 import { VeoliaEmulator } from '../../src/emulator/veolia';
 import { FlowNode, readExamples } from '../../scripts/shared/demo-flows';
 import { NodeRedRuntime, PACKAGE_ROOT, until } from '../../scripts/shared/node-red-runtime';
-import { launchBrowser, screenshot } from './support/browser';
+import { consoleErrors, launchBrowser, screenshot } from './support/browser';
 import { closeDialog, EditorNode, EditorWindow, FLOW_TYPES, openDialog, openEditor } from './support/editor';
 
 const PACKAGE = '@domotique/node-red-qivivo-veolia';
@@ -18,6 +18,42 @@ interface DebugMessage {
   name?: string;
   msg: string;
   format: string;
+}
+
+/** The debug messages the editor received so far (collected by the test in `window.__debug`). */
+function debugMessages(page: Page): Promise<DebugMessage[]> {
+  return page.evaluate(() => (window as unknown as { __debug: DebugMessage[] }).__debug);
+}
+
+/**
+ * Ids of the deployed nodes an example's check needs, found by type and name: an example may have
+ * been imported as a copy, with new ids.
+ */
+async function importedIds(runtime: NodeRedRuntime): Promise<{ readPresets: string; night17: string; presetsDebug: string; houseModeDebug: string }> {
+  const nodes = await runtime.json<Array<{ id: string; type: string; name?: string; wires?: string[][] }>>('/flows');
+  const one = (type: string, name?: string): (typeof nodes)[number] => {
+    const found = nodes.filter((n) => n.type === type && (name === undefined || n.name === name));
+    assert.equal(found.length, 1, `one ${type} node named ${name ?? '(any)'}`);
+    return found[0];
+  };
+  /** The debug node on a node's first output. */
+  const debugOf = (type: string): string => {
+    const target = (one(type).wires?.[0] ?? []).find((id) => nodes.find((n) => n.id === id)?.type === 'debug');
+    assert.ok(target, `a debug node on ${type}'s first output`);
+    return target;
+  };
+  return {
+    readPresets: one('inject', 'read the presets').id,
+    night17: one('inject', 'night 17 °C').id,
+    presetsDebug: debugOf('qivivo-presets'),
+    houseModeDebug: debugOf('qivivo-house-mode'),
+  };
+}
+
+/** A debug message's value (the debug node sends it as JSON text). */
+function parsed<T>(message: DebugMessage): T {
+  assert.equal(message.format.startsWith('Object'), true, `an object, not ${message.format}`);
+  return JSON.parse(message.msg) as T;
 }
 
 describe('e2e: example flows', function () {
@@ -88,6 +124,77 @@ describe('e2e: example flows', function () {
       await veolia.stop();
       await comap.stop();
     });
+
+    /** Clicks an inject node's button, as the editor does (admin API). */
+    const inject = async (id: string): Promise<void> => {
+      const response = await runtime.api(`/inject/${encodeURIComponent(id)}`, { method: 'POST' });
+      assert.equal(response.status, 200, `inject ${id}`);
+    };
+
+    /** "Read and edit the presets": "read the presets", then "night 17 °C" (a PATCH, then the presets read back). */
+    const runPresetsExample = async (page: Page, ids: { readPresets: string; night17: string; presetsDebug: string }): Promise<void> => {
+      interface Presets {
+        housing: { id: string; name: string };
+        presets: Record<string, number | null>;
+      }
+      const ofDebug = async (count: number, what: string): Promise<Presets> => {
+        const shown = await until(async () => {
+          const mine = (await debugMessages(page)).filter((m) => m.id === ids.presetsDebug);
+          return mine.length >= count ? mine : undefined;
+        }, 10_000, what);
+        assert.equal(shown.length, count, `${what}: one message per command`);
+        return parsed<Presets>(shown[count - 1]);
+      };
+      const cloud = (): Presets['presets'] => {
+        const ct = comap.state.customTemperatures(COMAP_IDS.maison);
+        const c = ct.connected ?? {};
+        return { presence1: c.presence_1, presence2: c.presence_2, presence3: c.presence_3, presence4: c.presence_4, night: ct.night, away: ct.away, frostProtection: ct.frost_protection } as Presets['presets'];
+      };
+      const writesBefore = comap.state.writes.length;
+      await inject(ids.readPresets);
+      const read = await ofDebug(1, 'the presets read');
+      assert.deepEqual(read, { housing: { id: COMAP_IDS.maison, name: 'Maison' }, presets: cloud() }, 'the housing’s presets, in °C');
+      assert.equal(comap.state.writes.length, writesBefore, 'a read writes nothing');
+
+      // Someone changed the night preset in the Comap app: the edit puts 17 °C back and reads all of them again.
+      comap.state.patchCustomTemperatures(COMAP_IDS.maison, { night: 18 });
+      await inject(ids.night17);
+      const edited = await ofDebug(2, 'the presets after the edit');
+      const patches = comap.state.writes.slice(writesBefore);
+      assert.deepEqual(patches.map((w) => ({ method: w.method, path: w.path, body: w.body })), [
+        { method: 'PATCH', path: `/thermal/housings/${COMAP_IDS.maison}/custom-temperatures`, body: { night: 17 } },
+      ], 'one PATCH with the night preset only');
+      assert.equal(edited.presets.night, 17, 'night read back at 17 °C');
+      assert.deepEqual(edited.presets, cloud(), 'every preset as the cloud holds it');
+    };
+
+    /** "Away for the week": "Away now" on its dashboard page sends a leave-home; the page shows it once the cloud does. */
+    const runAwayExample = async (page: Page, houseModeDebug: string): Promise<void> => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const dashboard = await context.newPage();
+      const errors = consoleErrors(dashboard);
+      try {
+        // This runtime serves the flows' HTTP endpoints, and Dashboard 2, under /api.
+        await dashboard.goto(`${runtime.url}/api/dashboard/away`);
+        const result = dashboard.locator('.nrdb-ui-template', { hasText: /Nothing sent|Confirmed/ });
+        await result.waitFor({ timeout: 20_000 });
+        assert.match(await result.innerText(), /Nothing sent from this page yet/);
+        const modeWrites = comap.state.modeWrites().length;
+        await dashboard.getByRole('button', { name: 'Away now' }).click();
+        const write = await until(() => comap.state.modeWrites()[modeWrites], 10_000, 'the leave-home write');
+        assert.deepEqual({ method: write.method, path: write.path }, { method: 'POST', path: `/thermal/housings/${COMAP_IDS.maison}/thermal-control/leave-home` });
+        const message = await until(async () => (await debugMessages(page)).find((m) => m.id === houseModeDebug), 10_000, 'the house mode result');
+        const { payload } = parsed<{ payload: { mode: string; confirmed: boolean; confirmedAt: string; housing: { id: string; name: string } } }>(message);
+        assert.deepEqual({ ...payload, confirmedAt: typeof payload.confirmedAt }, { mode: 'away', confirmed: true, confirmedAt: 'string', housing: { id: COMAP_IDS.maison, name: 'Maison' } }, 'confirmed by the read-back');
+        assert.equal(comap.state.modeWrites().length, modeWrites + 1, 'one write for one click');
+        await until(async () => (/^Away\b[\s\S]*Confirmed by the cloud .+ · Maison/.test(await result.innerText()) ? true : undefined), 10_000, 'the page showing the confirmed mode');
+        await screenshot(dashboard, 'examples-away-now');
+        // Under /api, the dashboard still asks for its favicon at /dashboard/ (dashboard.spec checks the standard root).
+        assert.deepEqual(errors.filter((e) => !/404 .*\/dashboard\/favicon\.(ico|svg)$/.test(e)), [], 'no other console errors on the dashboard');
+      } finally {
+        await context.close();
+      }
+    };
 
     it('lists every example under Import > Examples (admin API)', async () => {
       assert.ok((await runtime.json<string[]>('/library/examples/flows/')).includes(PACKAGE), 'the package has examples');
@@ -174,6 +281,11 @@ describe('e2e: example flows', function () {
         );
         assert.ok(debug.find((m) => m.name === 'state')?.msg.includes('"Maison"'), 'the thermostat state names the housing');
         assert.ok(debug.find((m) => m.name === 'day')?.msg.includes('"litres"'), 'the water day has litres');
+
+        const ids = await importedIds(runtime);
+        await runPresetsExample(page, ids);
+        await runAwayExample(page, ids.houseModeDebug);
+
         assert.deepEqual(debug.filter((m) => /^errors?$/.test(m.name ?? '')).map((m) => m.msg), [], 'nothing on an error output');
         assert.deepEqual(runtime.logs.filter((l) => l.level === 'error' || /qivivo|veolia|^ui-/.test(l.type ?? '')), [], 'no runtime error or warning from the flows');
         assert.deepEqual(editor.errors, [], 'no console errors');

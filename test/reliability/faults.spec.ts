@@ -33,9 +33,10 @@ import {
  * daily syncs are reached by jumping from timer to timer, never while a request is in flight.
  */
 
-const COLUMNS = ['thermostat-in', 'zone-order', 'set-temperature', 'program', 'water'] as const;
+const COLUMNS = ['thermostat-in', 'zone-order', 'set-temperature', 'program', 'house-mode', 'presets', 'water'] as const;
 type Column = (typeof COLUMNS)[number];
-type CommandColumn = 'zone-order' | 'set-temperature' | 'program';
+type CommandColumn = 'zone-order' | 'set-temperature' | 'program' | 'house-mode' | 'presets';
+const COMMAND_COLUMNS: readonly CommandColumn[] = ['zone-order', 'set-temperature', 'program', 'house-mode', 'presets'];
 
 const ROWS = [
   '5xx',
@@ -84,6 +85,10 @@ function subject(column: Column, extra: Record<string, unknown> = {}): FlowNode 
       return { id: 'n1', type: 'qivivo-set-temperature', account: 'acct', housing: '', duration: 120, debounce: 0, ...COMMAND_SETTINGS, ...extra };
     case 'program':
       return { id: 'n1', type: 'qivivo-program', account: 'acct', housing: '', ...COMMAND_SETTINGS, ...extra };
+    case 'house-mode':
+      return { id: 'n1', type: 'qivivo-house-mode', account: 'acct', housing: '', ...COMMAND_SETTINGS, ...extra };
+    case 'presets':
+      return { id: 'n1', type: 'qivivo-presets', account: 'acct', housing: '', ...COMMAND_SETTINGS, ...extra };
     case 'water':
       return { id: 'n1', type: 'veolia-water-consumption', account: 'vacct', contract: '', syncTime: syncTimeAway(), historyDays: 3, output: 'latest', ...extra };
   }
@@ -95,8 +100,24 @@ const TARGET: Record<Column, string> = {
   'zone-order': '/temporary-instruction',
   'set-temperature': '/temporary-instruction',
   program: '/activate',
+  // The mode writes (#14, #18, #20); their read-backs (#5) are aimed at on their own.
+  'house-mode': '/thermal-control/',
+  // The PATCH (#13) and its read-back (GET #12) share the path: the write meets the fault first.
+  presets: '/custom-temperatures',
   water: '/journalieres',
 };
+
+/** A write the cloud accepted for a command of this column (reads and the others' writes left out). */
+const IS_WRITE: Record<CommandColumn, (w: WriteRecord) => boolean> = {
+  'zone-order': (w) => w.method === 'POST',
+  'set-temperature': (w) => w.method === 'POST',
+  program: (w) => w.method === 'POST',
+  'house-mode': (w) => /\/thermal-control\/(leave-home|come-back-home|absence|heating-system-state)$/.test(w.path),
+  presets: (w) => w.method === 'PATCH' && w.path.endsWith('/custom-temperatures'),
+};
+
+/** Where the house-mode node reads the cloud back to confirm a mode (§7.1). */
+const READ_BACK = '/thermal-details';
 
 interface Command {
   payload: unknown;
@@ -126,6 +147,49 @@ function activation(programId: string, payload: string): Command {
   };
 }
 
+/** Two instants the same to the minute (the cloud may keep whole minutes of a holiday only). */
+function sameMinute(shown: unknown, asked: string): boolean {
+  return typeof shown === 'string' && Math.abs(Date.parse(shown) - Date.parse(asked)) < MIN;
+}
+
+/** A house mode (§7.1): its one write (method, endpoint, body), and its confirmed result. */
+function houseMode(payload: unknown, method: string, endpoint: string, body: (b: Record<string, unknown>) => boolean, result: (p: Record<string, unknown>) => boolean): Command {
+  return {
+    payload,
+    isWrite: (w) => w.method === method && w.path.endsWith(`/thermal-control/${endpoint}`) && body((w.body ?? {}) as Record<string, unknown>),
+    isResult: (p) => typeof p === 'object' && p !== null && (p as { confirmed?: unknown }).confirmed === true && result(p as Record<string, unknown>),
+  };
+}
+
+/** ISO time `days` from now, on a whole minute. */
+function isoIn(days: number): string {
+  return new Date(Math.floor((Date.now() + days * 24 * 60 * MIN) / MIN) * MIN).toISOString();
+}
+
+const holiday = (from: string, to: string): Command =>
+  houseMode(
+    { mode: 'holiday', from, to },
+    'POST',
+    'absence',
+    (b) => sameMinute(b.begin_at, from) && sameMinute(b.end_at, to),
+    (p) => p.mode === 'holiday' && sameMinute(p.from, from) && sameMinute(p.to, to),
+  );
+const away = (): Command => houseMode('away', 'POST', 'leave-home', () => true, (p) => p.mode === 'away');
+const heating = (state: 'on' | 'off'): Command =>
+  houseMode(`heating-${state}`, 'PUT', 'heating-system-state', (b) => b.state === state, (p) => p.mode === `heating-${state}`);
+
+/** A presets edit (§7.3): one PATCH with the Comap keys, the result showing the values read back. */
+function presetsEdit(payload: Record<string, number>, patch: Record<string, number>): Command {
+  return {
+    payload,
+    isWrite: (w) => IS_WRITE.presets(w) && JSON.stringify(w.body) === JSON.stringify(patch),
+    isResult: (p) => {
+      const presets = (p as { presets?: Record<string, unknown> } | undefined)?.presets;
+      return !!presets && Object.entries(payload).every(([key, value]) => presets[key] === value);
+    },
+  };
+}
+
 /** Three distinct commands per command node: A (meets the lasting fault), B and C (after it). */
 const COMMANDS: Record<CommandColumn, [Command, Command, Command]> = {
   'zone-order': [
@@ -142,6 +206,12 @@ const COMMANDS: Record<CommandColumn, [Command, Command, Command]> = {
     activation(COMAP_IDS.programs.vacances, 'Vacances'),
     activation(COMAP_IDS.programs.semaine, 'semaine'),
     activation(COMAP_IDS.programs.vacances, 'VACANCES'),
+  ],
+  'house-mode': [away(), holiday(isoIn(10), isoIn(17)), heating('off')],
+  presets: [
+    presetsEdit({ night: 16.5 }, { night: 16.5 }),
+    presetsEdit({ away: 15.5, frostProtection: 8 }, { away: 15.5, frost_protection: 8 }),
+    presetsEdit({ presence1: 21 }, { presence_1: 21 }),
   ],
 };
 
@@ -190,7 +260,10 @@ async function stop(): Promise<void> {
   await veolia.stop();
 }
 
-/** One cell: runs the scenario, tears down, checks the crash guard, records the outcome. */
+/**
+ * One cell (or one of its parts: a cell may take more than one test, and fails when any does):
+ * runs the scenario, tears down, checks the crash guard, records the outcome.
+ */
 function cell(row: Row, column: Column, title: string, setup: Setup, body: (c: Ctx) => Promise<void>): void {
   it(`${row} × ${column}: ${title}`, async function () {
     this.timeout(60_000);
@@ -203,7 +276,7 @@ function cell(row: Row, column: Column, title: string, setup: Setup, body: (c: C
       }
       await realDelay(20);
       assert.deepEqual(guard.take(), [], 'no unhandled rejection and no uncaught exception');
-      table.set(row, column, 'pass');
+      if (table.get(row, column) !== 'fail') table.set(row, column, 'pass');
     } catch (err) {
       table.set(row, column, 'fail');
       throw err;
@@ -329,7 +402,7 @@ async function commandUnderFault(c: Ctx, column: CommandColumn, fault: Transport
   await advance(c.clock, 15 * MIN);
   const after = writesSince(c, writes);
   assert.equal(after.filter(applied.isWrite).length, 1, 'applied exactly once');
-  assert.equal(after.filter((w) => w.method === 'POST').length, 1, `one write in all: ${after.map((w) => `${w.method} ${w.path}`).join(', ')}`);
+  assert.equal(after.filter(IS_WRITE[column]).length, 1, `one write in all: ${after.map((w) => `${w.method} ${w.path}`).join(', ')}`);
   assert.equal(c.outputs.out.length, 1, 'one result in all');
 }
 
@@ -403,16 +476,156 @@ async function syncUnderFault(c: Ctx, fault: TransportFault): Promise<void> {
   assert.equal(c.outputs.err.length, errors, 'no late error');
 }
 
+/** Read-backs of a house mode, ms after its write (§7.1: at once, then 10, 30 and 60 s). */
+const MODE_READ_BACKS_MS = [0, 10_000, 30_000, 60_000];
+
+/** The house-mode read-backs made since the log mark `from`, as ms after `write`. */
+function readBacksAfter(c: Ctx, from: number, write: WriteRecord): number[] {
+  return requestsTo(c.comap.server, from, READ_BACK).map((r) => r.at - write.at);
+}
+
+function assertReadBackTimes(offsets: number[], expected: number[]): void {
+  assert.equal(offsets.length, expected.length, `read-backs ${offsets.join(', ')} ms after the write, expected ${expected.join(', ')}`);
+  offsets.forEach((ms, i) => assert.ok(ms >= expected[i] - 50 && ms <= expected[i] + 2000, `read-back ${i + 1} ${ms} ms after the write, expected ${expected[i]}`));
+}
+
+/** The one house-mode write accepted since the mark `from`. */
+function oneModeWrite(c: Ctx, from: number, command: Command): WriteRecord {
+  const written = writesSince(c, from).filter(IS_WRITE['house-mode']);
+  assert.equal(written.length, 1, `one write: ${written.map((w) => `${w.method} ${w.path}`).join(', ')}`);
+  assert.ok(command.isWrite(written[0]), `the write asked for: ${written[0].method} ${written[0].path} ${JSON.stringify(written[0].body)}`);
+  return written[0];
+}
+
+/**
+ * house-mode, its write accepted and its read-backs (#5) meeting the fault (§7.1): a failed read
+ * counts as "not shown yet"; never shown → NOT_CONFIRMED, final (never a second write); a
+ * read-back failing once → confirmed by the next one.
+ */
+async function modeReadBackUnderFault(c: Ctx, fault: TransportFault): Promise<void> {
+  const server = c.comap.server;
+  const [a, , b] = COMMANDS['house-mode'];
+  fault.inject(server, LASTING, READ_BACK);
+  let writes = c.comap.state.writes.length;
+  let requests = server.log.length;
+  node('n1').receive({ payload: a.payload, topic: 'A' });
+  const err = errorOf(await until('the outcome of A', () => c.outputs.err.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, 'NOT_CONFIRMED', `the cloud accepted the write, only its read-backs failed (${err.code}: ${err.message})`);
+  assert.equal(err.attempts, 1, 'a write the cloud accepted is not retried');
+  assert.equal(c.outputs.out.length, 0, 'no result');
+  assertLogged(c, 'NOT_CONFIRMED');
+  const written = oneModeWrite(c, writes, a);
+  assertReadBackTimes(readBacksAfter(c, requests, written), MODE_READ_BACKS_MS);
+  await advance(c.clock, 15 * MIN);
+  assert.equal(writesSince(c, writes).filter(IS_WRITE['house-mode']).length, 1, 'NOT_CONFIRMED is final: never written again');
+  assert.equal(c.outputs.err.length, 1, 'one outcome');
+  server.resetFaults();
+  assert.ok(c.comap.state.thermalDetails(maison).events?.time_shift, 'the cloud holds the leave-home it accepted');
+
+  // A read-back fails once: the next one shows the mode.
+  fault.inject(server, 1, READ_BACK);
+  writes = c.comap.state.writes.length;
+  requests = server.log.length;
+  node('n1').receive({ payload: b.payload, topic: 'B' });
+  const done = await until('the result of B', () => c.outputs.out.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  assert.ok(b.isResult(done.payload), JSON.stringify(done.payload));
+  const write = oneModeWrite(c, writes, b);
+  assertReadBackTimes(readBacksAfter(c, requests, write), MODE_READ_BACKS_MS.slice(0, 2));
+  const confirmedAt = Date.parse(String((done.payload as { confirmedAt?: unknown }).confirmedAt));
+  assert.ok(confirmedAt - write.at >= MODE_READ_BACKS_MS[1] - 50, `confirmed by the second read-back (${confirmedAt - write.at} ms after the write)`);
+  await advance(c.clock, 15 * MIN);
+  assert.equal(writesSince(c, writes).filter(IS_WRITE['house-mode']).length, 1, 'written once');
+  assert.equal(c.outputs.err.length, 1, 'no error for B');
+  assert.equal(c.outputs.out.length, 1, 'one result');
+}
+
+/**
+ * presets, the PATCH (#13) accepted and its read-back (GET #12) meeting the fault. Writing the
+ * same values again is harmless (the node's help), so a transient failure retries the edit as a
+ * whole: one PATCH per attempt, all the same; the cloud holds the values asked; one outcome.
+ */
+async function presetsReadBackUnderFault(c: Ctx, fault: TransportFault): Promise<void> {
+  const server = c.comap.server;
+  const state = c.comap.state;
+  const [a, b, cmdC] = COMMANDS.presets;
+  const attempts = fault.transient ? COMMAND_SETTINGS.retries + 1 : 1;
+  const patches = (from: number): WriteRecord[] => writesSince(c, from).filter(IS_WRITE.presets);
+  // Each accepted PATCH arms the fault for the next request to its path: its read-back.
+  let arm = LASTING;
+  const patch = state.patchCustomTemperatures;
+  state.patchCustomTemperatures = (housingId, body) => {
+    const answer = patch.call(state, housingId, body);
+    if (arm > 0) {
+      arm--;
+      fault.inject(server, 1, TARGET.presets);
+    }
+    return answer;
+  };
+  try {
+    let writes = state.writes.length;
+    const requests = server.log.length;
+    node('n1').receive({ payload: a.payload, topic: 'A' });
+    const err = errorOf(await until('the error of A', () => c.outputs.err.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: 30 * MIN }));
+    assert.equal(err.code, fault.code);
+    assert.equal(err.attempts, attempts, 'attempts = 1 + retries for a transient fault, 1 otherwise');
+    assert.equal(c.outputs.out.length, 0, 'no result without a read-back');
+    assertLogged(c, fault.code);
+    assert.equal(patches(writes).length, attempts, 'one PATCH per attempt');
+    assert.ok(patches(writes).every(a.isWrite), 'each the same edit');
+    const reads = requestsTo(server, requests, TARGET.presets).filter((r) => r.method === 'GET');
+    assert.equal(reads.length, attempts, 'one read-back per attempt');
+    if (fault.row === '429 + Retry-After') assertRetryAfterHonoured(reads);
+    assert.equal(state.customTemperatures(maison).night, 16.5, 'the cloud holds the edit it accepted');
+
+    // The read-back fails once more, then the cloud answers.
+    server.resetFaults();
+    arm = 1;
+    writes = state.writes.length;
+    node('n1').receive({ payload: b.payload, topic: 'B' });
+    let applied = b;
+    if (fault.transient) {
+      const done = await until('the result of B', () => c.outputs.out.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 30 * MIN });
+      assert.ok(b.isResult(done.payload), JSON.stringify(done.payload));
+      assert.equal(c.outputs.err.length, 1, 'no error for B: its retry went through');
+      assert.equal(patches(writes).length, 2, 'the edit, then once more with its retry');
+      assert.ok(patches(writes).every(b.isWrite), 'the same edit both times');
+    } else {
+      const second = errorOf(await until('the error of B', () => c.outputs.err.find((m) => m.topic === 'B'), { clock: c.clock, maxFakeMs: 30 * MIN }));
+      assert.equal(second.code, fault.code);
+      assert.equal(second.attempts, 1, 'an unexpected answer is not retried');
+      assert.equal(patches(writes).length, 1);
+      writes = state.writes.length;
+      node('n1').receive({ payload: cmdC.payload, topic: 'C' });
+      const done = await until('the result of C', () => c.outputs.out.find((m) => m.topic === 'C'), { clock: c.clock, maxFakeMs: 30 * MIN });
+      assert.ok(cmdC.isResult(done.payload), JSON.stringify(done.payload));
+      assert.equal(patches(writes).length, 1);
+      applied = cmdC;
+    }
+    const seen = patches(writes).length;
+    await advance(c.clock, 15 * MIN);
+    assert.equal(patches(writes).length, seen, 'no late retry');
+    assert.ok(patches(writes).every(applied.isWrite));
+    assert.equal(c.outputs.out.length, 1, 'one result in all');
+  } finally {
+    state.patchCustomTemperatures = patch;
+  }
+}
+
 function transportCells(): void {
 for (const fault of TRANSPORT_FAULTS) {
   describe(fault.row, () => {
     cell(fault.row, 'thermostat-in', `${fault.code} after 3 failed polls, then recovers`, { comapAccount: { pollInterval: 1 } }, (c) =>
       pollUnderFault(c, fault),
     );
-    for (const column of ['zone-order', 'set-temperature', 'program'] as const) {
+    for (const column of COMMAND_COLUMNS) {
       const what = fault.transient ? `${fault.code} after ${COMMAND_SETTINGS.retries} retries; applied once when it clears` : `${fault.code} at once; next command applied once`;
       cell(fault.row, column, what, {}, (c) => commandUnderFault(c, column, fault));
     }
+    cell(fault.row, 'house-mode', `the read-backs meet it: NOT_CONFIRMED, never written again; failing once: confirmed by the next`, {}, (c) =>
+      modeReadBackUnderFault(c, fault),
+    );
+    const readBack = fault.transient ? `${fault.code} after ${COMMAND_SETTINGS.retries} retries of the whole edit` : `${fault.code} at once`;
+    cell(fault.row, 'presets', `the read-back meets it: ${readBack}; the cloud holds the edit; then recovers`, {}, (c) => presetsReadBackUnderFault(c, fault));
     cell(fault.row, 'water', `${fault.code} on the asking message, then recovers`, {}, (c) => syncUnderFault(c, fault));
   });
 }
@@ -510,7 +723,7 @@ async function commandWithStaleToken(c: Ctx, column: CommandColumn, scenario: To
   assert.equal(err.code, 'AUTH_FAILED');
   assert.equal(err.attempts, 1, 'a refused login is not retried');
   assertLogged(c, 'AUTH_FAILED');
-  assert.equal(writesSince(c, writes).filter((w) => w.method === 'POST').length, 0, 'nothing applied');
+  assert.equal(writesSince(c, writes).filter(IS_WRITE[column]).length, 0, 'nothing applied');
 
   // Tokens work again: the next command goes through, once.
   undo();
@@ -576,7 +789,7 @@ for (const scenario of TOKEN_SCENARIOS) {
     cell(scenario.row, 'thermostat-in', 'renewed once; AUTH_FAILED after 3 polls when every token is refused', { comapAccount: { pollInterval: 1 } }, (c) =>
       pollWithStaleToken(c, scenario),
     );
-    for (const column of ['zone-order', 'set-temperature', 'program'] as const) {
+    for (const column of COMMAND_COLUMNS) {
       cell(scenario.row, column, 'renewed once, applied once; AUTH_FAILED when every token is refused', {}, (c) => commandWithStaleToken(c, column, scenario));
     }
     cell(scenario.row, 'water', 'renewed once; AUTH_FAILED when every token is refused', {}, (c) => syncWithStaleToken(c, scenario));
@@ -639,6 +852,8 @@ describe('409 conflict', () => {
     commandConflict(c, 'set-temperature'),
   );
   na('409 conflict', 'program', 'program activation has no 409 in the Comap API');
+  na('409 conflict', 'house-mode', 'the Comap API has no 409 for mode writes (a new holiday replaces the planned one; a second leave-home keeps the first)');
+  na('409 conflict', 'presets', 'PATCH custom-temperatures has no 409 in the Comap API');
   na('409 conflict', 'water', 'read-only service');
 });
 }
@@ -652,6 +867,7 @@ interface ZoneView {
   order?: number;
 }
 interface StateView {
+  mode?: { away?: boolean };
   setpoint: number | null;
   temporary: { active: boolean; setpoint?: number };
   zones: ZoneView[];
@@ -695,6 +911,42 @@ async function commandWithApplyDelay(c: Ctx, column: 'zone-order' | 'set-tempera
   assert.equal(c.outputs.err.length, 0);
 }
 
+/**
+ * house-mode, the cloud showing a mode late (§7.1): later than the last read-back → NOT_CONFIRMED,
+ * final, while the cloud does show it afterwards; at the third read-back → confirmed then. Written
+ * once either way.
+ */
+async function modeShownLate(c: Ctx): Promise<void> {
+  const state = c.comap.state;
+  const server = c.comap.server;
+  const [a, , cmdC] = COMMANDS['house-mode'];
+  state.modeShowDelayReads = MODE_READ_BACKS_MS.length;
+  let writes = state.writes.length;
+  let requests = server.log.length;
+  node('n1').receive({ payload: a.payload, topic: 'A' });
+  const err = errorOf(await until('the outcome of A', () => c.outputs.err.find((m) => m.topic === 'A'), { clock: c.clock, maxFakeMs: 10 * MIN }));
+  assert.equal(err.code, 'NOT_CONFIRMED');
+  assert.equal(err.attempts, 1);
+  assertLogged(c, 'NOT_CONFIRMED');
+  assertReadBackTimes(readBacksAfter(c, requests, oneModeWrite(c, writes, a)), MODE_READ_BACKS_MS);
+  await advance(c.clock, 15 * MIN);
+  assert.equal(writesSince(c, writes).filter(IS_WRITE['house-mode']).length, 1, 'NOT_CONFIRMED is final: never written again');
+  // A state read after the last read-back's (at most 30 s old, it would be served again) shows it.
+  const after = await readState(c, 'after');
+  assert.equal(after.mode?.away, true, 'the cloud shows it later: the state says so');
+
+  state.modeShowDelayReads = 2;
+  writes = state.writes.length;
+  requests = server.log.length;
+  node('n1').receive({ payload: cmdC.payload, topic: 'C' });
+  const done = await until('the result of C', () => c.outputs.out.find((m) => m.topic === 'C'), { clock: c.clock, maxFakeMs: 10 * MIN });
+  assert.ok(cmdC.isResult(done.payload), JSON.stringify(done.payload));
+  assertReadBackTimes(readBacksAfter(c, requests, oneModeWrite(c, writes, cmdC)), MODE_READ_BACKS_MS.slice(0, 3));
+  await advance(c.clock, 15 * MIN);
+  assert.equal(writesSince(c, writes).filter(IS_WRITE['house-mode']).length, 1, 'written once');
+  assert.equal(c.outputs.err.length, 1);
+}
+
 const READER: FlowNode = { id: 't1', type: 'qivivo-thermostat-in', account: 'acct', housing: '', output: 'state', onlyChanges: false };
 
 function applyDelayCells(): void {
@@ -734,6 +986,8 @@ describe('apply delay (4 min)', () => {
     commandWithApplyDelay(c, 'set-temperature'),
   );
   na('apply delay (4 min)', 'program', 'the Comap API applies a program change at once (no delayed set_point)');
+  cell('apply delay (4 min)', 'house-mode', 'shown after the last read-back: NOT_CONFIRMED, final; at the third: confirmed; written once', { extraNodes: [READER] }, modeShownLate);
+  na('apply delay (4 min)', 'presets', 'GET custom-temperatures shows an edit at once (no delayed set_point); its read-back is part of the edit');
   na('apply delay (4 min)', 'water', 'read-only service');
 });
 }
@@ -760,6 +1014,8 @@ async function commandsThroughOutage(c: Ctx, column: CommandColumn): Promise<voi
     },
     'set-temperature': { a: COMMANDS['set-temperature'][0], b: COMMANDS['set-temperature'][1] },
     program: { a: activation(COMAP_IDS.programs.semaine, 'Semaine'), b: activation(COMAP_IDS.programs.vacances, 'Vacances') },
+    'house-mode': { a: away(), b: holiday(isoIn(3), isoIn(5)) },
+    presets: { a: COMMANDS.presets[0], b: COMMANDS.presets[1] },
   };
   const { a, b } = HOUR_COMMANDS[column];
   await outage(c.clock, c.comap, HOUR, async () => {
@@ -778,7 +1034,7 @@ async function commandsThroughOutage(c: Ctx, column: CommandColumn): Promise<voi
   await advance(c.clock, 2 * HOUR);
   assert.equal(c.comap.state.writes.filter(b.isWrite).length, 1, 'B applied exactly once');
   assert.equal(c.comap.state.writes.filter(a.isWrite).length, 0, 'A, given up, never applied later');
-  assert.equal(c.comap.state.writes.filter((w) => w.method === 'POST').length, 1);
+  assert.equal(c.comap.state.writes.filter(IS_WRITE[column]).length, 1);
   assert.equal(c.outputs.err.length, 1);
   assert.equal(c.outputs.out.length, 1);
 }
@@ -810,7 +1066,7 @@ describe('cloud down 1 h, then back', () => {
     assert.ok(c.outputs.out.length >= 5, `polling goes on (${c.outputs.out.length} states, errors ${JSON.stringify(c.outputs.errors())})`);
     assert.equal(c.outputs.err.length, 1);
   });
-  for (const column of ['zone-order', 'set-temperature', 'program'] as const) {
+  for (const column of COMMAND_COLUMNS) {
     cell('cloud down 1 h, then back', column, 'short retries give up (UNAVAILABLE); long retries apply once when back', outageSetup(column), (c) =>
       commandsThroughOutage(c, column),
     );

@@ -82,6 +82,15 @@ describe('house mode command (spec §7.1)', () => {
       assert.match(invalid({ mode: 'holiday', from: 'tomorrow', to: '2026-12-20' }), /"from"/);
     });
 
+    it('refuses times no Date can hold or far outside any holiday, and odd types, with INVALID_INPUT (found by fuzzing)', () => {
+      for (const to of [1e20, 2 ** 53, Number.MAX_VALUE, 8.64e15, new Date(8.64e15), 5n, [1n], -Infinity]) {
+        assert.match(invalid({ mode: 'holiday', to }), /"to"/, String(to));
+      }
+      for (const from of [-8.64e15, -2e14, 1e20, 5n]) {
+        assert.match(invalid({ mode: 'holiday', from, to: '2026-12-20' }), /"from"/, String(from));
+      }
+    });
+
     it('refuses an end not after the start', () => {
       invalid({ mode: 'holiday', from: '2026-12-20', to: '2026-12-20' });
       invalid({ mode: 'holiday', from: '2026-12-20', to: '2026-12-19' });

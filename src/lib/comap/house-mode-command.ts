@@ -106,6 +106,28 @@ function isBlank(value: unknown): boolean {
  * objects are taken as they are.
  */
 export function parseHouseModeTime(value: unknown, what: string, timeZone = DEFAULT_TIME_ZONE): number {
+  const time = readHouseModeTime(value, what, timeZone);
+  // Far outside any holiday (or outside what a Date holds): a mistake, never sent.
+  if (!(time >= EARLIEST_TIME && time <= LATEST_TIME)) throw invalidInput(`"${what}" is not a date between the years 2000 and 2999: ${describe(value)}`);
+  return time;
+}
+
+/** Years 2000–2999, UTC. */
+const EARLIEST_TIME = Date.UTC(2000, 0, 1);
+const LATEST_TIME = Date.UTC(3000, 0, 1);
+
+/** A short, safe rendering of what a user sent (any type, BigInt included). */
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+function readHouseModeTime(value: unknown, what: string, timeZone: string): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (value instanceof Date && Number.isFinite(value.getTime())) return value.getTime();
   const text = typeof value === 'string' ? value.trim() : '';
@@ -113,12 +135,12 @@ export function parseHouseModeTime(value: unknown, what: string, timeZone = DEFA
   const m = DATE_TIME.exec(text);
   const [hour, minute, second] = m ? [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)] : [NaN, NaN, NaN];
   if (!m || !isIsoDate(m[1]) || !(hour <= 23 && minute <= 59 && second <= 59)) {
-    throw invalidInput(`"${what}" must be an ISO date-time or YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    throw invalidInput(`"${what}" must be an ISO date-time or YYYY-MM-DD, got ${describe(value)}`);
   }
   const ms = Number((m[5] ?? '').padEnd(3, '0'));
   if (m[6] === undefined) return zonedTimeToEpoch(m[1], hour, minute, timeZone) + second * 1000 + ms;
   const offset = offsetMinutes(m[6]);
-  if (offset === undefined) throw invalidInput(`"${what}" has an impossible time zone offset: ${JSON.stringify(value)}`);
+  if (offset === undefined) throw invalidInput(`"${what}" has an impossible time zone offset: ${describe(value)}`);
   const [y, mo, d] = m[1].split('-').map(Number);
   return Date.UTC(y, mo - 1, d, hour, minute, second, ms) - offset * MINUTE_MS;
 }

@@ -1,9 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
+import { PACKAGE_ROOT } from '../../../scripts/shared/node-red-runtime';
 import { consoleErrors } from './browser';
 
-export const FLOW_TYPES = ['qivivo-thermostat-in', 'qivivo-zone-order', 'qivivo-set-temperature', 'qivivo-program', 'veolia-water-consumption'];
+export const FLOW_TYPES = [
+  'qivivo-thermostat-in',
+  'qivivo-zone-order',
+  'qivivo-set-temperature',
+  'qivivo-program',
+  'qivivo-house-mode',
+  'qivivo-presets',
+  'veolia-water-consumption',
+];
 export const CONFIG_TYPES = ['qivivo-account', 'veolia-account'];
 export const ALL_TYPES = [...CONFIG_TYPES, ...FLOW_TYPES];
+
+/** The node types package.json declares ("node-red"."nodes"): what Node-RED loads. */
+export const DECLARED_TYPES: readonly string[] = Object.keys(
+  (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+);
 
 /** The parts of the editor's `RED` object the tests use. */
 export interface EditorNode {

@@ -178,3 +178,53 @@ export function polluted(): boolean {
   const probe: Record<string, unknown> = {};
   return probe[POLLUTION_MARK] !== undefined || (Object.prototype as Record<string, unknown>)[POLLUTION_MARK] !== undefined;
 }
+
+// ---- Paris time (own computation, independent of the package's) ----
+
+const PARIS_PARTS = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'Europe/Paris',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
+/** Europe/Paris wall-clock fields of an instant (years 1971–9999). */
+export function parisFields(epochMs: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const p: Record<string, number> = {};
+  for (const part of PARIS_PARTS.formatToParts(new Date(epochMs))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second };
+}
+
+/** How far Paris wall clocks are ahead of UTC at an instant, ms. */
+export function parisOffsetMs(epochMs: number): number {
+  const f = parisFields(epochMs);
+  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - Math.floor(epochMs / 1000) * 1000;
+}
+
+/** The instant's Paris wall-clock time read as if it were UTC: calendar lengths across DST. */
+export function parisWall(epochMs: number): number {
+  return epochMs + parisOffsetMs(epochMs);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant a Paris wall-clock time names; undefined when it names none (the hour skipped in
+ * spring) or two (the hour repeated in autumn). Years 1971–9999.
+ */
+export function parisInstant(year: number, month: number, day: number, hour: number, minute: number, second = 0, ms = 0): number | undefined {
+  const naive = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const offsets = new Set([parisOffsetMs(naive - DAY_MS), parisOffsetMs(naive + DAY_MS)]);
+  const found = [...offsets].filter((o) => parisOffsetMs(naive - o) === o).map((o) => naive - o);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** 'YYYY-MM-DD' of an instant in Paris. */
+export function parisDate(epochMs: number): string {
+  const f = parisFields(epochMs);
+  return `${String(f.year).padStart(4, '0')}-${String(f.month).padStart(2, '0')}-${String(f.day).padStart(2, '0')}`;
+}
