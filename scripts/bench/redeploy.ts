@@ -100,6 +100,8 @@ export function everyNodeFlow(comap: ComapEmulator, veolia: VeoliaEmulator, vari
     { id: 'zo', type: 'qivivo-zone-order', z: 'tabR', name, account: 'qacct', housing: '', zone: COMAP_IDS.zones.chambres, duration: 60, retries: 1, retryDelay: 1, wires: out },
     { id: 'st', type: 'qivivo-set-temperature', z: 'tabR', name, account: 'qacct', housing: '', duration: 60, debounce: 200, retries: 1, retryDelay: 1, wires: out },
     { id: 'pr', type: 'qivivo-program', z: 'tabR', name, account: 'qacct', housing: '', retries: 1, retryDelay: 1, wires: out },
+    { id: 'hm', type: 'qivivo-house-mode', z: 'tabR', name, account: 'qacct', housing: '', retries: 1, retryDelay: 1, wires: out },
+    { id: 'ps', type: 'qivivo-presets', z: 'tabR', name, account: 'qacct', housing: '', retries: 1, retryDelay: 1, wires: out },
     { id: 'wa', type: 'veolia-water-consumption', z: 'tabR', name, account: 'vacct', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', wires: out },
     { id: 'sink', type: 'debug', z: 'tabR', name, active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', wires: [] },
   ];
@@ -110,6 +112,8 @@ export function everyNodeFlow(comap: ComapEmulator, veolia: VeoliaEmulator, vari
     inject('i-zo', 'zo', variant % 2 ? 'eco' : 'confort', 'str'),
     inject('i-st', 'st', String(19 + (variant % 4) / 2), 'num'),
     inject('i-pr', 'pr', COMAP_IDS.programs.semaine, 'str'),
+    inject('i-hm', 'hm', variant % 2 ? 'away' : 'home', 'str'),
+    inject('i-ps', 'ps', 'get', 'str'),
     inject('i-wa', 'wa', '', 'date'),
   ];
 }
