@@ -580,6 +580,19 @@
         { min: min, max: max },
       );
     },
+    /**
+     * A whole number in [min, max], or absent/empty (the runtime's default applies): for
+     * properties added after a release, so that flows saved before them stay valid.
+     */
+    optionalIntRange: function (min, max, key) {
+      return makeValidator(
+        function (v) {
+          return v === undefined || isBlank(v) || isIntIn(v, min, max);
+        },
+        key,
+        { min: min, max: max },
+      );
+    },
     /** Empty, or a number in [min, max] in steps of `step` (e.g. a setpoint 5–30 °C by 0.5). */
     optionalNumberRange: function (min, max, step, key) {
       return makeValidator(

@@ -252,6 +252,33 @@ describe('e2e: the package in the Node-RED editor', function () {
     }
   });
 
+  it('shows no node of a flow saved by release 0.1 as invalid (properties added later are absent)', async () => {
+    const editor = await openEditor(browser, runtime.url, 'en-US');
+    const { page } = editor;
+    try {
+      const invalid = await page.evaluate(() => {
+        const RED = (window as unknown as EditorWindow).RED;
+        const z = RED.workspaces.active();
+        // As 0.1 saved them: accounts without `timeout`, the program node without zone/schedule.
+        RED.view.importNodes([
+          { id: 'old-q', type: 'qivivo-account', name: 'old heating', pollInterval: 15, apiUrl: 'https://api.comapsmarthome.com', authUrl: 'https://cognito-idp.eu-west-3.amazonaws.com/', clientId: '56jcvrtejpracljtirq7qnob44' },
+          { id: 'old-v', type: 'veolia-account', name: 'old water', portal: 'national', apiUrl: 'https://prd-ael-sirius-backend.istefr.fr', authUrl: 'https://cognito-idp.eu-west-3.amazonaws.com/', clientId: '3kghade1fg54739kj8pkbova8j' },
+          { id: 'old-pr', type: 'qivivo-program', z, name: 'old program', account: 'old-q', housing: '', retries: 1, retryDelay: 90, x: 500, y: 500, wires: [[], []] },
+          { id: 'old-st', type: 'qivivo-set-temperature', z, name: 'old setpoint', account: 'old-q', housing: '', duration: 120, debounce: 1000, retries: 1, retryDelay: 90, x: 500, y: 560, wires: [[], []] },
+          { id: 'old-wc', type: 'veolia-water-consumption', z, name: 'old water node', account: 'old-v', contract: '', syncTime: '07:00', historyDays: 30, output: 'latest', x: 500, y: 620, wires: [[], []] },
+        ]);
+        const names = ['old heating', 'old water', 'old program', 'old setpoint', 'old water node'];
+        const found: Array<{ name?: string; type: string; valid?: boolean; validationErrors?: string[] }> = [];
+        RED.nodes.eachNode((n) => void found.push(n));
+        RED.nodes.eachConfig((n) => void found.push(n));
+        return found.filter((n) => names.includes(n.name ?? '') && n.valid === false).map((n) => `${n.type}: ${(n.validationErrors ?? []).join(',')}`);
+      });
+      assert.deepEqual(invalid, []);
+    } finally {
+      await editor.close();
+    }
+  });
+
   it('tells to deploy an account that is not deployed yet, in the user’s language', async () => {
     const editor = await openEditor(browser, runtime.url, 'fr');
     const { page } = editor;

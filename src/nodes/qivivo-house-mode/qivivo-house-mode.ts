@@ -2,12 +2,10 @@ import type { Node, NodeAPI } from 'node-red';
 import { applyHouseMode, HouseModeRequest, HouseModeResult, houseModeTiming, parseHouseModePayload } from '../../lib/comap/house-mode-command';
 import { DEFAULT_TIME_ZONE } from '../../lib/schedule/daily';
 import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
-import { CommandNodeDef, setupCommandNode } from '../shared/command-node';
+import { CommandNodeDef, DAY_DEADLINE_MS, setupCommandNode } from '../shared/command-node';
 
 type HouseModeAction = HouseModeRequest & { housing: string };
 
-/** A house mode asked a day ago is no longer what anyone wants; a holiday, until its end (product-spec §4.1). */
-const MODE_DEADLINE_MS = 24 * 3_600_000;
 
 export default function register(RED: NodeAPI): void {
   function QivivoHouseMode(this: Node, def: CommandNodeDef): void {
@@ -28,7 +26,7 @@ export default function register(RED: NodeAPI): void {
         const { housing: housingId, ...request } = action;
         return applyHouseMode({ client, heating, readBacksMs: houseModeTiming.readBacksMs, signal: closing.signal }, housingId, request);
       },
-      deadline: (action, createdAt) => (action.mode === 'holiday' ? Date.parse(action.to) : createdAt + MODE_DEADLINE_MS),
+      deadline: (action, createdAt) => (action.mode === 'holiday' ? Date.parse(action.to) : createdAt + DAY_DEADLINE_MS),
       statusText: (result) =>
         result.mode === 'holiday'
           ? RED._('qivivo-house-mode.status.holiday', { from: shortTime(result.from), to: shortTime(result.to) })

@@ -1,12 +1,10 @@
 import type { Node, NodeAPI } from 'node-red';
 import { editPresets, parsePresetsRequest, PresetsRequest, PresetsResult, readPresetsNow } from '../../lib/comap/presets-command';
 import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
-import { CommandNodeDef, setupCommandNode } from '../shared/command-node';
+import { CommandNodeDef, DAY_DEADLINE_MS, setupCommandNode } from '../shared/command-node';
 
 type PresetsAction = PresetsRequest & { housing: string };
 
-/** A preset change asked a day ago is no longer what anyone wants (product-spec §4.1); a read, likewise. */
-const PRESETS_DEADLINE_MS = 24 * 3_600_000;
 
 export default function register(RED: NodeAPI): void {
   function QivivoPresets(this: Node, def: CommandNodeDef): void {
@@ -24,7 +22,7 @@ export default function register(RED: NodeAPI): void {
         const { client, heating } = account.session!;
         return action.kind === 'get' ? readPresetsNow(client, heating, action.housing) : editPresets(client, heating, action.housing, action.presets);
       },
-      deadline: (_action, createdAt) => createdAt + PRESETS_DEADLINE_MS,
+      deadline: (_action, createdAt) => createdAt + DAY_DEADLINE_MS,
       statusText: (result) => RED._('qivivo-presets.status.presets', { housing: result.housing.name }),
     });
   }

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { ProgramResult } from '../../lib/comap/heating';
 import type { QivivoAccountNode } from '../qivivo-account/qivivo-account';
-import { CommandNodeDef, setupCommandNode } from '../shared/command-node';
+import { CommandNodeDef, DAY_DEADLINE_MS, setupCommandNode } from '../shared/command-node';
 import { isScheduleChange, parseProgramAction, ProgramAction } from './program-action';
 
 interface ProgramDef extends CommandNodeDef {
@@ -13,8 +13,6 @@ interface ProgramDef extends CommandNodeDef {
   schedule?: string;
 }
 
-/** A program change asked a day ago is no longer what anyone wants (product-spec §4.1). */
-const PROGRAM_DEADLINE_MS = 24 * 3_600_000;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -40,7 +38,7 @@ export default function register(RED: NodeAPI): void {
         const heating = account.session!.heating;
         return isScheduleChange(action) ? heating.assignSchedule(action.housing, action.zone, action.schedule) : heating.activateProgram(action.housing, action.program);
       },
-      deadline: (_action, createdAt) => createdAt + PROGRAM_DEADLINE_MS,
+      deadline: (_action, createdAt) => createdAt + DAY_DEADLINE_MS,
       statusText: (result) => ('schedule' in result ? `${result.zone.name} · ${result.schedule.name}` : result.program.name),
     });
   }

@@ -51,6 +51,9 @@ export interface CommandAccount extends Node, SharedAccount {
   resumeLogins(): void;
 }
 
+/** Programs, presets and house modes: a wish a day old is no longer anyone's (product-spec §4.1). */
+export const DAY_DEADLINE_MS = 24 * 3_600_000;
+
 const PENDING_KEY = 'pendingCommands';
 /** Message properties worth keeping with a waiting command (a message may hold sockets or requests). */
 const KEPT_FIELDS = ['_msgid', 'topic', 'payload', 'zone', 'duration'];
