@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERNAME } from '../src/emulator/comap';
+import { REFCOMMUNES_PREFIX } from '../src/emulator/veolia';
 import { startDemo } from './shared/demo-setup';
 import { PACKAGE_ROOT } from './shared/node-red-runtime';
 
@@ -15,6 +16,8 @@ const VEOLIA_PORT = Number(process.env.VEOLIA_EMULATOR_PORT ?? 8802);
 /** The heating values move every 30 s, the water meter publishes a new day every minute. */
 const TICK_MS = 30_000;
 const DAY_MS = 60_000;
+/** `VEOLIA_DEMO_CHALLENGE=EMAIL_OTP` (or `SMS_MFA`): the demo Veolia user's logins ask for a code, printed here. */
+const VEOLIA_CHALLENGE = process.env.VEOLIA_DEMO_CHALLENGE?.trim().toUpperCase() || undefined;
 
 async function main(): Promise<void> {
   const userDir = join(PACKAGE_ROOT, '.demo');
@@ -22,7 +25,13 @@ async function main(): Promise<void> {
   // The demo flows are deployed afresh at every start; last run's must not start first.
   for (const file of ['flows.json', 'flows_cred.json']) rmSync(join(userDir, file), { force: true });
   const demo = await startDemo({
-    runtime: { userDir, port: NODE_RED_PORT, settings: { logging: { console: { level: 'info' } } } },
+    veoliaChallenge: VEOLIA_CHALLENGE,
+    onVeoliaCode: (sent) => {
+      const by = /SMS/.test(sent.challenge) ? 'SMS' : 'e-mail';
+      console.log(`Veolia emulator: code sent by ${by} to ${sent.username} (${sent.challenge}): ${sent.code}`);
+    },
+    // The account dialog's portal look-up asks the emulator's commune list, never Veolia's.
+    runtime: { userDir, port: NODE_RED_PORT, settings: { logging: { console: { level: 'info' } }, veoliaRefcommunesUrl: `http://127.0.0.1:${VEOLIA_PORT}${REFCOMMUNES_PREFIX}` } },
     comapPort: COMAP_PORT,
     veoliaPort: VEOLIA_PORT,
     pollInterval: 1,
@@ -38,6 +47,8 @@ async function main(): Promise<void> {
   console.log(`Dashboard:        ${url}/dashboard`);
   console.log(`Comap emulator:   ${demo.comap.url}  (login ${DEMO_USERNAME} / ${DEMO_PASSWORD})`);
   console.log(`Veolia emulator:  ${demo.veolia.url}  (login ${DEMO_USERNAME} / ${DEMO_PASSWORD})`);
+  if (VEOLIA_CHALLENGE) console.log(`Veolia logins ask for a code (${VEOLIA_CHALLENGE}): it is printed here when "sent".`);
+  console.log('Portal look-up (Veolia account dialog): try 00000, 00100, 00200, 00300, 00400 or 00500 (synthetic towns).');
   console.log('No account needed: the flows talk to the emulators. Press Ctrl-C to stop.');
 
   let stopping = false;

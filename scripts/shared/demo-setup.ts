@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import type { SentCode } from '../../src/emulator/cognito';
 import { DEMO_PASSWORD as VEOLIA_PASSWORD, DEMO_USERNAME as VEOLIA_USERNAME, VeoliaEmulator } from '../../src/emulator/veolia';
 import { FlowNode, mergeExamples, readExamples } from './demo-flows';
 import { NodeRedRuntime, PACKAGE_ROOT, RuntimeOptions } from './node-red-runtime';
@@ -20,6 +21,10 @@ export interface DemoOptions {
   publicationDelayDays?: number;
   /** Seconds between two "sync now" messages to each water node (0 = none, the daily sync only). */
   waterSyncSeconds?: number;
+  /** The demo Veolia user's logins ask for this code challenge (EMAIL_OTP, SMS_MFA). */
+  veoliaChallenge?: string;
+  /** Told of each code the Veolia emulator "sends". */
+  onVeoliaCode?: (sent: SentCode) => void;
 }
 
 export interface Demo {
@@ -95,6 +100,11 @@ export function addWaterSync(flows: FlowNode[], seconds: number): FlowNode[] {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const comap = new ComapEmulator();
   const veolia = new VeoliaEmulator({ publicationDelayDays: options.publicationDelayDays ?? 7 });
+  if (options.veoliaChallenge) veolia.requireCode(VEOLIA_USERNAME, options.veoliaChallenge);
+  veolia.cognito.onCodeSent = options.onVeoliaCode;
+  // A household on monthly payments with a small balance, so the water pages show a bill.
+  veolia.state.setPaymentPlan({ amount: 38 });
+  veolia.state.setBalance(12.4);
   // Node endpoints at the root, as in a standard install: the dashboard is at /dashboard.
   const runtime = new NodeRedRuntime({ ...options.runtime, httpNodeRoot: '/' });
   const started: Array<() => Promise<void>> = [];

@@ -1,11 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { EmulatorRequest, EmulatorResponse, json } from './http-server';
 
 export interface CognitoUser {
   username: string;
   password: string;
-  /** Login answers with this challenge (e.g. EMAIL_OTP) instead of tokens. */
+  /** Login answers with this challenge (e.g. EMAIL_OTP, SMS_MFA) instead of tokens. */
   challenge?: string;
+  /**
+   * The challenge accepts no code: every answer is a mismatch (Toulouse accounts migrated with a
+   * placeholder phone number never get the SMS, veolia-api.md §11).
+   */
+  acceptsNoCode?: boolean;
+}
+
+/** A code the emulator "sent" for a challenge, readable by tests and printed by the demo. */
+export interface SentCode {
+  username: string;
+  challenge: string;
+  code: string;
+  at: number;
 }
 
 export interface CognitoKnobs {
@@ -24,6 +37,17 @@ export interface CognitoOptions {
    * Cognito's own default, for clouds whose lifetime no source records.
    */
   refreshTokenLifetimeS?: number;
+  /** Told of every code "sent" (the demo prints it). */
+  onCodeSent?: (sent: SentCode) => void;
+}
+
+/** How long a challenge's Session lasts (Cognito: 3 minutes) and how many wrong codes it takes. */
+export const CHALLENGE_SESSION_LIFETIME_S = 180;
+export const CHALLENGE_MAX_ATTEMPTS = 3;
+
+interface PendingChallenge extends SentCode {
+  expiresAt: number;
+  attempts: number;
 }
 
 interface IssuedToken {
@@ -46,11 +70,21 @@ const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 /**
  * Cognito `InitiateAuth` as both clouds use it: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. Refresh
  * tokens are not rotated: REFRESH_TOKEN_AUTH gives a new access token only, and the refresh token
- * stops working once its lifetime is over.
+ * stops working once its lifetime is over. A challenged user gets a `ChallengeName` + `Session`
+ * instead of tokens, answered by `RespondToAuthChallenge` with the code it "sent" (`sentCodes`).
  */
 export class CognitoEmulator {
   knobs: CognitoKnobs = { expiresInS: 3600, emptyBodyCount: 0, htmlBodyCount: 0, refreshDisabled: false };
-  readonly stats = { passwordLogins: 0, refreshes: 0, failures: 0 };
+  readonly stats = { passwordLogins: 0, refreshes: 0, failures: 0, challengeAnswers: 0 };
+  /** Every code sent so far, oldest first. */
+  readonly sentCodes: SentCode[] = [];
+  /** Lifetime of challenge Sessions issued from now on, seconds. */
+  sessionLifetimeS = CHALLENGE_SESSION_LIFETIME_S;
+  /** Wrong codes a Session takes before it is over. */
+  maxCodeAttempts = CHALLENGE_MAX_ATTEMPTS;
+  private readonly challenges = new Map<string, PendingChallenge>();
+  /** Told of every code "sent" (the demo prints it). */
+  onCodeSent?: (sent: SentCode) => void;
   private readonly users = new Map<string, CognitoUser>();
   private readonly accessTokens = new Map<string, IssuedToken>();
   private readonly refreshTokens = new Map<string, IssuedRefreshToken>();
@@ -65,6 +99,18 @@ export class CognitoEmulator {
   ) {
     for (const user of users) this.users.set(user.username.toLowerCase(), { ...user });
     this.refreshTokenLifetimeS = options.refreshTokenLifetimeS ?? DEFAULT_REFRESH_TOKEN_LIFETIME_S;
+    this.onCodeSent = options.onCodeSent;
+  }
+
+  /** The last code sent to `username`, if any. */
+  lastCode(username: string): string | undefined {
+    const name = username.toLowerCase();
+    return [...this.sentCodes].reverse().find((s) => s.username.toLowerCase() === name)?.code;
+  }
+
+  /** Makes every waiting challenge Session expire now. */
+  expireChallenges(): void {
+    for (const pending of this.challenges.values()) pending.expiresAt = this.now();
   }
 
   setUser(user: CognitoUser): void {
@@ -87,11 +133,12 @@ export class CognitoEmulator {
       return { status: 503, raw: '<html><body>Bad gateway</body></html>', headers: { 'Content-Type': 'text/html' } };
     }
     const target = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
-    if (target !== 'InitiateAuth') return this.fail('InvalidParameterException', `Unsupported operation ${target}`);
+    if (target !== 'InitiateAuth' && target !== 'RespondToAuthChallenge') return this.fail('InvalidParameterException', `Unsupported operation ${target}`);
     const body = (typeof req.body === 'string' ? safeParse(req.body) : req.body) as
-      | { AuthFlow?: string; ClientId?: string; AuthParameters?: Record<string, string> }
+      | { AuthFlow?: string; ClientId?: string; AuthParameters?: Record<string, string>; ChallengeName?: string; Session?: string; ChallengeResponses?: Record<string, string> }
       | undefined;
     if (!body || !this.clientIds.includes(body.ClientId ?? '')) return this.fail('ResourceNotFoundException', 'User pool client does not exist.');
+    if (target === 'RespondToAuthChallenge') return this.answer(body.ChallengeName, body.Session, body.ChallengeResponses ?? {});
     const params = body.AuthParameters ?? {};
     if (body.AuthFlow === 'USER_PASSWORD_AUTH') return this.passwordLogin(params.USERNAME, params.PASSWORD);
     if (body.AuthFlow === 'REFRESH_TOKEN_AUTH') return this.refresh(params.REFRESH_TOKEN);
@@ -125,12 +172,44 @@ export class CognitoEmulator {
     const user = this.users.get((username ?? '').toLowerCase());
     if (!user) return this.fail('UserNotFoundException', 'User does not exist.');
     if (user.password !== password) return this.fail('NotAuthorizedException', 'Incorrect username or password.');
-    if (user.challenge) {
-      return json(200, { ChallengeName: user.challenge, Session: randomBytes(24).toString('hex'), ChallengeParameters: {} });
-    }
+    if (user.challenge) return this.sendCode(user.username, user.challenge);
+    return this.loggedIn(user.username);
+  }
+
+  private loggedIn(username: string): EmulatorResponse {
     const refreshToken = randomBytes(32).toString('hex');
-    this.refreshTokens.set(refreshToken, { username: user.username, expiresAt: this.now() + this.refreshTokenLifetimeS * 1000 });
-    return json(200, { AuthenticationResult: { ...this.issue(user.username), RefreshToken: refreshToken } });
+    this.refreshTokens.set(refreshToken, { username, expiresAt: this.now() + this.refreshTokenLifetimeS * 1000 });
+    return json(200, { AuthenticationResult: { ...this.issue(username), RefreshToken: refreshToken } });
+  }
+
+  /** A challenge with a fresh Session and a six-digit code "sent" by e-mail or SMS. */
+  private sendCode(username: string, challenge: string): EmulatorResponse {
+    const session = randomBytes(96).toString('base64url');
+    const sent: SentCode = { username, challenge, code: String(randomInt(0, 1_000_000)).padStart(6, '0'), at: this.now() };
+    this.challenges.set(session, { ...sent, expiresAt: this.now() + this.sessionLifetimeS * 1000, attempts: 0 });
+    this.sentCodes.push(sent);
+    this.onCodeSent?.(sent);
+    const destination = /SMS/.test(challenge) ? { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: '+*******0000' } : { CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 'd***@e***' };
+    return json(200, { ChallengeName: challenge, Session: session, ChallengeParameters: { USER_ID_FOR_SRP: username, ...destination } });
+  }
+
+  /** RespondToAuthChallenge: the code of a live Session gives tokens; a wrong one may be typed again. */
+  private answer(name: string | undefined, session: string | undefined, responses: Record<string, string>): EmulatorResponse {
+    this.stats.challengeAnswers++;
+    const pending = this.challenges.get(session ?? '');
+    if (!pending || pending.expiresAt <= this.now() || pending.attempts >= this.maxCodeAttempts) {
+      if (pending) this.challenges.delete(session ?? '');
+      return this.fail('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    }
+    if (name !== pending.challenge) return this.fail('InvalidParameterException', 'Invalid challenge name.');
+    if ((responses.USERNAME ?? '').toLowerCase() !== pending.username.toLowerCase()) return this.fail('NotAuthorizedException', 'Invalid session for the user.');
+    const user = this.users.get(pending.username.toLowerCase());
+    if (user?.acceptsNoCode || responses[`${name}_CODE`] !== pending.code) {
+      pending.attempts++;
+      return this.fail('CodeMismatchException', 'Invalid code or auth state for the user.');
+    }
+    this.challenges.delete(session ?? '');
+    return this.loggedIn(pending.username);
   }
 
   private refresh(refreshToken?: string): EmulatorResponse {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { NodeRedRuntime, until } from '../../scripts/shared/node-red-runtime';
 import { ComapEmulator, comapFixture, COMAP_IDS } from '../../src/emulator/comap';
 import { EmulatorServer, json } from '../../src/emulator/http-server';
-import { VeoliaEmulator } from '../../src/emulator/veolia';
+import { DEMO_USER, MAIN_CONTRACT, REFCOMMUNES_PREFIX, VeoliaEmulator } from '../../src/emulator/veolia';
+import { CognitoAuth } from '../../src/lib/cognito/auth';
 import { ApiError } from '../../src/lib/http/errors';
 import { Transport } from '../../src/lib/http/transport';
 import { adminToken, bcryptHash, bearer, ConnectionWatch, deployWithToken, LogCapture, safeJson, selfSignedCertificate, tokensIn, watchCognito } from './support-security/secured';
@@ -24,6 +25,8 @@ const VEOLIA_CLIENT = '3kghade1fg54739kj8pkbova8j';
 const GOOD = { username: 'demo@example.com', password: 'demo-password' };
 const BAD_HEATING = { username: 'intruder.heat@example.org', password: 'Wr0ng-heat-Secret!' };
 const BAD_WATER = { username: 'intruder.water@example.org', password: 'Wr0ng-water-Secret!' };
+/** A Veolia user whose logins ask for an e-mail code (spec §8.1). */
+const CODED_WATER = { username: 'coded.water@example.org', password: 'C0ded-water-Secret!' };
 const ADMIN = { username: 'admin', password: 'admin-Pa55word' };
 const READER = { username: 'reader', password: 'reader-Pa55word' };
 const FLOWS_ONLY = { username: 'flowsonly', password: 'flows-Pa55word' };
@@ -46,6 +49,10 @@ const EXPECTED: Record<string, string[]> = {
   'th-http': ['INVALID_INPUT'],
   'st-http': ['INVALID_INPUT'],
   'wa-http': ['INVALID_INPUT'],
+  // Challenged, then given its code through the admin endpoint: data comes (spec §8.1).
+  'wa-code': ['AUTH_CHALLENGE'],
+  // Signs in with a pasted refresh token only.
+  'wa-rt': ['ok'],
 };
 
 interface Captured {
@@ -56,7 +63,7 @@ interface Captured {
 describe('reliability: security (product-spec §5)', function () {
   this.timeout(90_000);
   const comap = new ComapEmulator();
-  const veolia = new VeoliaEmulator();
+  const veolia = new VeoliaEmulator({ users: [DEMO_USER, { ...CODED_WATER, challenge: 'EMAIL_OTP', contracts: [MAIN_CONTRACT] }] });
   const log = new LogCapture();
   const connections = new ConnectionWatch();
   const comapIssued = watchCognito(comap.cognito, 'comap_sid');
@@ -64,6 +71,8 @@ describe('reliability: security (product-spec §5)', function () {
   let runtime: NodeRedRuntime;
   let token: string;
   let captured: Captured[] = [];
+  /** The refresh token pasted into the `vrt` account's credentials. */
+  let pastedRefreshToken = '';
 
   /** Every secret of the run: passwords, e-mail addresses, and the tokens the emulators issued. */
   function secrets(): Map<string, string> {
@@ -78,6 +87,9 @@ describe('reliability: security (product-spec §5)', function () {
       found.set(value.slice(0, 16), 'the start of a token');
     }
     for (const cookie of [...comapIssued.cookies, ...veoliaIssued.cookies]) found.set(cookie.split('=')[1], 'a session cookie');
+    found.set(CODED_WATER.password, 'a password');
+    for (const session of veoliaIssued.sessions) found.set(session, 'a challenge Session');
+    found.set(pastedRefreshToken, 'a pasted refresh token');
     return found;
   }
 
@@ -85,6 +97,8 @@ describe('reliability: security (product-spec §5)', function () {
     assert.ok(text.length > 0, `${where}: nothing captured`);
     const leaks = [...secrets()].filter(([secret]) => text.includes(secret)).map(([secret, what]) => `${what} (${secret.slice(0, 6)}…)`);
     if (options.emails !== false) leaks.push(...[...text.matchAll(EMAIL)].map((m) => `an e-mail address (${m[0]})`));
+    // Login codes are 6 digits: only a whole number counts (not the middle of a timestamp).
+    for (const { code } of veolia.cognito.sentCodes) if (new RegExp(`(?<![0-9])${code}(?![0-9])`).test(text)) leaks.push(`a login code (${code.slice(0, 2)}…)`);
     assert.deepEqual(leaks, [], `${where} shows ${leaks.join(', ')}`);
   }
 
@@ -134,6 +148,8 @@ describe('reliability: security (product-spec §5)', function () {
       water('vacct', veolia.url, `${veolia.url}/`, GOOD),
       water('vbad', veolia.url, `${veolia.url}/`, BAD_WATER),
       water('vhttp', REMOTE_HTTP, `${REMOTE_HTTP}/`, GOOD),
+      water('vcode', veolia.url, `${veolia.url}/`, CODED_WATER),
+      { ...water('vrt', veolia.url, `${veolia.url}/`, GOOD), credentials: { username: GOOD.username, password: '', refreshToken: pastedRefreshToken } },
       { id: 'th', type: 'qivivo-thermostat-in', z: 'tabS', account: 'qacct', housing: '', output: 'state', onlyChanges: false, wires: wired('th') },
       { id: 'thv', type: 'qivivo-thermostat-in', z: 'tabS', account: 'qacct', housing: COMAP_IDS.maison, output: 'values', onlyChanges: true, wires: wired('thv') },
       { id: 'zo', type: 'qivivo-zone-order', z: 'tabS', account: 'qacct', housing: '', zone: '', duration: 60, retries: 0, retryDelay: 1, wires: wired('zo') },
@@ -146,6 +162,8 @@ describe('reliability: security (product-spec §5)', function () {
       { id: 'th-http', type: 'qivivo-thermostat-in', z: 'tabS', account: 'qhttp', housing: '', output: 'state', wires: wired('th-http') },
       { id: 'st-http', type: 'qivivo-set-temperature', z: 'tabS', account: 'qhttp', housing: '', duration: 60, debounce: 0, retries: 0, retryDelay: 1, wires: wired('st-http') },
       { id: 'wa-http', type: 'veolia-water-consumption', z: 'tabS', account: 'vhttp', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', wires: wired('wa-http') },
+      { id: 'wa-code', type: 'veolia-water-consumption', z: 'tabS', account: 'vcode', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', wires: wired('wa-code') },
+      { id: 'wa-rt', type: 'veolia-water-consumption', z: 'tabS', account: 'vrt', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', wires: wired('wa-rt') },
       inject('i1', 'th', '', 'date', 'debug'),
       inject('i2', 'th', '', 'date'),
       inject('i3', 'zo', JSON.stringify({ zone: COMAP_IDS.zones.chambres }), 'json'), // not an order: INVALID_INPUT
@@ -199,6 +217,7 @@ describe('reliability: security (product-spec §5)', function () {
     runtime = new NodeRedRuntime({
       settings: {
         logging: log.settings(),
+        veoliaRefcommunesUrl: `${veolia.url}${REFCOMMUNES_PREFIX}`,
         adminAuth: {
           type: 'credentials',
           users: [
@@ -211,6 +230,11 @@ describe('reliability: security (product-spec §5)', function () {
     });
     await runtime.start();
     token = await adminToken(runtime, ADMIN.username, ADMIN.password);
+    // A refresh token from an earlier login, as a user would paste it.
+    const donor = new CognitoAuth(new Transport({ service: 'Test' }), { authUrl: `${veolia.url}/`, clientId: VEOLIA_CLIENT, ...GOOD });
+    await donor.accessToken();
+    pastedRefreshToken = donor.saved()?.refreshToken ?? '';
+    assert.ok(pastedRefreshToken);
     await deployWithToken(runtime, token, flows());
     captured = await until(
       async () => {
@@ -226,6 +250,16 @@ describe('reliability: security (product-spec §5)', function () {
       const seen = Object.keys(EXPECTED).map((node) => `${node}: ${[...kinds(node)].join('/')}`);
       throw new Error(`${err.message}; got ${seen.join(', ')}; first: ${safeJson(captured.slice(0, 3))}`);
     });
+    // The challenged account gets a wrong code, then the one "sent", through the editor's endpoint.
+    const sendCode = (code: string) => api('/veolia-account/vcode/code', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
+    const sent = veolia.cognito.lastCode(CODED_WATER.username) ?? '';
+    assert.equal((await sendCode(sent === '000000' ? '111111' : '000000')).status, 400);
+    assert.equal((await sendCode(sent)).status, 200);
+    await until(
+      async () => ((await (await fetch(`${runtime.url}/api/captured`)).json()) as Captured[]).some((c) => c.node === 'wa-code' && !c.msg.error) || undefined,
+      10_000,
+      'the challenged account synced after its code',
+    );
     // A few poll cycles more (token reuse, refreshes) before anything is read.
     await new Promise((r) => setTimeout(r, 1500));
     captured = (await (await fetch(`${runtime.url}/api/captured`)).json()) as Captured[];
@@ -259,6 +293,10 @@ describe('reliability: security (product-spec §5)', function () {
       for (const file of readdirSync(runtime.userDir).filter((f) => /^\.?flows.*\.json$/.test(f))) {
         assertClean(`${file} on disk`, readFileSync(join(runtime.userDir, file), 'utf8'));
       }
+      // Tokens kept across restarts (spec §8.1) are sealed: nothing readable in their files.
+      const kept = readdirSync(join(runtime.userDir, '.qivivo-veolia'));
+      assert.ok(kept.includes('veolia-vcode.tokens'), `kept: ${kept.join(', ')}`);
+      for (const file of kept) assertClean(`${file} on disk`, readFileSync(join(runtime.userDir, '.qivivo-veolia', file), 'utf8'));
     });
 
     it("the editor's credentials endpoint never returns a password", async () => {
@@ -334,12 +372,28 @@ describe('reliability: security (product-spec §5)', function () {
   });
 
   describe('admin endpoints', () => {
+    it('portal look-up: POST with veolia-account.write only (a read-only user gets 401), nothing sent for a refused caller', async () => {
+      const reader = await adminToken(runtime, READER.username, READER.password, 'read');
+      const lookup = (headers: Record<string, string>) =>
+        runtime.api('/veolia-account/portal-lookup', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ q: '00100' }) });
+      const asked = () => veolia.server.requests('/communes-nationales').length;
+      const before = asked();
+      assert.equal((await lookup({})).status, 401, 'without a token');
+      assert.equal((await lookup(bearer(reader))).status, 401, 'read permission only');
+      assert.equal(asked(), before, 'nothing sent for a refused caller');
+      const ok = await lookup(bearer(token));
+      assert.equal(ok.status, 200);
+      assert.equal(((await ok.json()) as Array<{ portal: string }>)[0].portal, 'toulouse');
+      assert.equal(asked(), before + 1);
+    });
+
     const endpoints = [
       '/qivivo-account/qacct/housings',
       `/qivivo-account/qacct/housings/${COMAP_IDS.maison}/zones`,
       '/qivivo-account/qacct/housings/_/programs',
       '/veolia-account/portals',
       '/veolia-account/vacct/contracts',
+      '/veolia-account/vcode/login',
     ];
 
     it('refuse a caller without a token, or with a token lacking the permission (401)', async () => {
@@ -362,6 +416,26 @@ describe('reliability: security (product-spec §5)', function () {
           assertClean(path, text);
         }
       }
+    });
+
+    it('take a login code only from a user with veolia-account.write, never echoing it', async () => {
+      const reader = await adminToken(runtime, READER.username, READER.password, 'read');
+      const post = (headers: Record<string, string>) =>
+        runtime.api('/veolia-account/vcode/code', { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ code: '123456' }) });
+      const answers = veolia.cognito.stats.challengeAnswers;
+      assert.equal((await post({})).status, 401, 'without a token');
+      assert.equal((await post(bearer(reader))).status, 401, 'with read only');
+      assert.equal(veolia.cognito.stats.challengeAnswers, answers, 'nothing sent for a refused caller');
+      const allowed = await post(bearer(token));
+      assert.equal(allowed.status, 400, 'no code awaited any more');
+      const text = await allowed.text();
+      assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'INVALID_INPUT');
+      assertClean('POST code', text);
+      const login = (await (await api('/veolia-account/vcode/login')).json()) as { problem: unknown };
+      assert.deepEqual(login, { deployed: true, problem: null });
+      const credentials = (await (await api('/credentials/veolia-account/vrt')).json()) as Record<string, unknown>;
+      assert.equal(credentials.has_refreshToken, true);
+      assert.equal(credentials.refreshToken, undefined);
     });
 
     it('answer an account with an http:// address with its config error, sending nothing', async () => {

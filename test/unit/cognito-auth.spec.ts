@@ -37,7 +37,7 @@ describe('Cognito auth', () => {
     const second = await auth.accessToken();
     assert.notEqual(second, first);
     assert.deepEqual(flows(), ['USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH']);
-    assert.deepEqual(auth.stats, { passwordLogins: 1, refreshes: 1 });
+    assert.deepEqual(auth.stats, { passwordLogins: 1, refreshes: 1, challengeAnswers: 0 });
   });
 
   it('sends the documented headers and never the password elsewhere', async () => {

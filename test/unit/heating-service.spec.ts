@@ -89,7 +89,7 @@ describe('heating service against the Comap emulator', () => {
     await heating.state();
     emulator.cognito.expireAll();
     await heating.state();
-    assert.deepEqual(auth.stats, { passwordLogins: 1, refreshes: 2 });
+    assert.deepEqual(auth.stats, { passwordLogins: 1, refreshes: 2, challengeAnswers: 0 });
   });
 
   it('reports null, not made-up values, for a zone with a transmission error', async () => {

@@ -176,7 +176,7 @@ describe('Veolia client', () => {
           ['GET', 200],
         ],
       );
-      assert.deepEqual(auth.stats, { passwordLogins: 2, refreshes: 1 });
+      assert.deepEqual(auth.stats, { passwordLogins: 2, refreshes: 1, challengeAnswers: 0 });
     });
   });
 

@@ -21,6 +21,8 @@ export interface ApiErrorOptions {
   retryAfterMs?: number;
   /** Parsed error body, kept for callers that branch on it (never shown to users). */
   body?: unknown;
+  /** AUTH_CHALLENGE: the name of the challenge the service asked for (e.g. EMAIL_OTP, SMS_MFA). */
+  challenge?: string;
 }
 
 export class ApiError extends Error {
@@ -28,14 +30,18 @@ export class ApiError extends Error {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly body?: unknown;
+  readonly challenge?: string;
 
   constructor(code: ErrorCode, message: string, options: ApiErrorOptions = {}) {
-    super(message);
+    // Node-RED copies only `code`, `stack` and `cause` of a thrown error into a Catch node's
+    // msg.error: the challenge travels as `cause.challenge` there.
+    super(message, options.challenge ? { cause: { challenge: options.challenge } } : undefined);
     this.name = 'ApiError';
     this.code = code;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.body = options.body;
+    if (options.challenge) this.challenge = options.challenge;
   }
 
   get transient(): boolean {

@@ -19,6 +19,8 @@ export interface VeoliaPortal {
 }
 
 export const VEOLIA_AUTH_URL = 'https://cognito-idp.eu-west-3.amazonaws.com/';
+/** Veolia's public commune look-up: which portal serves a town (veolia-api.md §2.1). */
+export const VEOLIA_REFCOMMUNES_URL = 'https://prd-ael-sirius-refcommunes.istefr.fr';
 const NATIONAL_BACKEND = 'https://prd-ael-sirius-backend.istefr.fr';
 
 export const VEOLIA_PORTALS: Readonly<Record<VeoliaPortal['id'], VeoliaPortal>> = {

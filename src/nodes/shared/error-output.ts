@@ -6,6 +6,8 @@ export interface ErrorPayload {
   code: ApiError['code'];
   attempts: number;
   source: { id: string; type: string; name: string };
+  /** AUTH_CHALLENGE: the challenge the service asked for (EMAIL_OTP, SMS_MFA…). */
+  challenge?: string;
 }
 
 /** Node-RED's `done` of an input message. */
@@ -31,6 +33,7 @@ export function reportError(node: Node, msg: NodeMessage, thrown: unknown, attem
       code: err.code,
       attempts,
       source: { id: node.id, type: node.type, name: node.name ?? '' },
+      ...(err.challenge ? { challenge: err.challenge } : {}),
     };
     node.send([null, { ...msg, error } as NodeMessage]);
     node.error(`${err.code}: ${err.message}`);

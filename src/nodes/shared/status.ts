@@ -1,4 +1,5 @@
 import type { Node, NodeAPI } from 'node-red';
+import { challengeChannel } from '../../lib/cognito/challenge';
 import { ApiError } from '../../lib/http/errors';
 
 /** Status texts of product-spec §4: green dot fine, yellow ring retrying, red ring error, grey ring paused or unconfigured. */
@@ -21,13 +22,13 @@ export class StatusReporter {
   }
 
   error(err: ApiError): void {
-    this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate(`shared.errors.${err.code}`)) });
+    this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate(reasonKey(err))) });
   }
 
   /** A failure lasting since `since` (polls that keep failing): red until a cycle succeeds. */
   outage(err: ApiError, since: Date): void {
     const time = `${String(since.getHours()).padStart(2, '0')}:${String(since.getMinutes()).padStart(2, '0')}`;
-    this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate('shared.status.since', { reason: this.translate(`shared.errors.${err.code}`), time })) });
+    this.node.status({ fill: 'red', shape: 'ring', text: clip(this.translate('shared.status.since', { reason: this.translate(reasonKey(err)), time })) });
   }
 
   paused(): void {
@@ -41,6 +42,12 @@ export class StatusReporter {
   clear(): void {
     this.node.status({});
   }
+}
+
+/** The short reason of a failure; a login challenge says where the code was sent ("code needed (e-mail)"). */
+function reasonKey(err: ApiError): string {
+  if (err.code === 'AUTH_CHALLENGE' && err.challenge) return `shared.status.code.${challengeChannel(err.challenge)}`;
+  return `shared.errors.${err.code}`;
 }
 
 function clip(text: string): string {

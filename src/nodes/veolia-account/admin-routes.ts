@@ -2,6 +2,8 @@ import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { VEOLIA_PORTALS } from '../../lib/veolia/portals';
 import { registerAccountRoute } from '../shared/admin-route';
+import { registerPortalLookupRoute } from './portal-lookup-route';
+import { registerLoginRoutes } from './login-routes';
 import type { VeoliaAccountNode } from './veolia-account';
 
 /**
@@ -9,6 +11,8 @@ import type { VeoliaAccountNode } from './veolia-account';
  * `veolia-account.read` permission and never return credentials.
  */
 export function registerVeoliaAdminRoutes(RED: NodeAPI): void {
+  registerPortalLookupRoute(RED);
+  registerLoginRoutes(RED);
   RED.httpAdmin.get('/veolia-account/portals', RED.auth.needsPermission('veolia-account.read'), (_req: Request, res: Response) => {
     res.json(Object.fromEntries(Object.values(VEOLIA_PORTALS).map((p) => [p.id, { apiUrl: p.apiUrl, authUrl: p.authUrl, clientId: p.clientId }])));
   });

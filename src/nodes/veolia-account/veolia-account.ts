@@ -1,9 +1,13 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ChallengeChannel, normaliseCode } from '../../lib/cognito/challenge';
+import type { LoginTexts } from '../../lib/cognito/login-texts';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { createVeoliaSession, VeoliaSession } from '../../lib/veolia/water';
 import { AccountUsers, SharedAccount } from '../shared/account-users';
 import { settingNumber } from '../shared/input';
 import { registerVeoliaAdminRoutes } from './admin-routes';
+import { CodeAttempts } from './code-attempts';
+import { keptTokensFile } from './kept-tokens';
 
 export interface VeoliaAccountDef extends NodeDef {
   portal: string;
@@ -17,6 +21,16 @@ export interface VeoliaAccountDef extends NodeDef {
 interface VeoliaCredentials {
   username?: string;
   password?: string;
+  /** Optional: sign in with this refresh token only, never the password (spec §8.1). */
+  refreshToken?: string;
+}
+
+/** What the editor is told of a stopped login: never a credential, a code or a Session. */
+export interface LoginProblemView {
+  code: ApiError['code'];
+  /** The challenge waiting for a code (the dialog then shows its Code field). */
+  challenge?: string;
+  message: string;
 }
 
 /** What flow nodes use of their account. */
@@ -25,6 +39,16 @@ export interface VeoliaAccountNode extends Node<VeoliaCredentials>, SharedAccoun
   session?: VeoliaSession;
   /** Lets logins start again after a refused one (a flow node got `msg.topic = "login"`). */
   resumeLogins(): void;
+  /**
+   * Answers the waiting login challenge with `code`. Resolves once tokens were obtained (the
+   * `onLoggedIn` listeners are then told); rejects with INVALID_INPUT (no challenge waits, not
+   * 4–8 digits), RATE_LIMITED (more than 5 codes a minute) or AUTH_CHALLENGE (wrong or stale code).
+   */
+  submitCode(code: string): Promise<void>;
+  /** Told after a code gave tokens, so that water nodes sync at once; returns the unsubscribe function. */
+  onLoggedIn(listener: () => void): () => void;
+  /** The login problem as the dialog shows it, null when logins run. */
+  loginProblem(): LoginProblemView | null;
 }
 
 export default function register(RED: NodeAPI): void {
@@ -33,37 +57,104 @@ export default function register(RED: NodeAPI): void {
     // The session (tokens included) lives as long as this node: flow nodes come and go with
     // partial deploys without costing a new password login.
     const users = new AccountUsers();
+    const loggedIn = new Set<() => void>();
+    const attempts = new CodeAttempts();
     this.register = (user, status) => users.add(user, status);
     this.deregister = (user) => users.remove(user);
     this.resumeLogins = () => this.session?.auth.resume();
+    this.onLoggedIn = (listener) => {
+      loggedIn.add(listener);
+      return () => loggedIn.delete(listener);
+    };
     // A named portal uses its own endpoints; the stored ones count only for a custom portal.
     const custom = def.portal === 'custom';
+    const username = this.credentials.username ?? '';
+    const password = this.credentials.password ?? '';
+    const refreshToken = this.credentials.refreshToken?.trim() ?? '';
     try {
       this.session = createVeoliaSession({
         portal: def.portal || 'national',
         apiUrl: custom ? def.apiUrl : undefined,
         authUrl: custom ? def.authUrl : undefined,
         clientId: custom ? def.clientId : undefined,
-        username: this.credentials.username ?? '',
-        password: this.credentials.password ?? '',
+        username,
+        password,
+        refreshToken,
+        loginTexts: loginTexts(RED),
         timeoutMs: settingNumber(def.timeout, 20, 1, 120) * 1000,
       });
     } catch (err) {
       this.configError = toApiError(err);
       this.warn(this.configError.message);
     }
+    const session = this.session;
+
+    this.submitCode = async (code) => {
+      if (!session) throw this.configError ?? new ApiError('INVALID_INPUT', RED._('shared.errors.noAccount'));
+      // Nothing to send (no challenge, not a code) costs no attempt.
+      if (!session.auth.pendingChallenge) throw new ApiError('INVALID_INPUT', RED._('veolia-account.login.noChallenge'));
+      if (normaliseCode(code) === undefined) throw new ApiError('INVALID_INPUT', RED._('veolia-account.login.codeFormat'));
+      if (!attempts.take()) throw new ApiError('RATE_LIMITED', RED._('veolia-account.login.tooManyCodes'));
+      await session.auth.answerChallenge(code);
+      for (const listener of [...loggedIn]) {
+        try {
+          listener();
+        } catch {
+          // One water node's failure must not keep the others from syncing.
+        }
+      }
+    };
+    this.loginProblem = () => {
+      const problem = session ? session.auth.problem : this.configError;
+      if (!problem) return null;
+      const pending = session?.auth.pendingChallenge;
+      return { code: problem.code, ...(pending ? { challenge: pending.name } : {}), message: problem.message };
+    };
+
+    // Tokens survive restarts and redeploys, sealed in the user directory (spec §8.1); those of
+    // other credentials are not taken back.
+    const kept = session ? keptTokensFile(RED, this.id, [def.portal, custom ? def.authUrl : '', custom ? def.clientId : '', username, password, refreshToken]) : undefined;
+    const saved = kept?.read();
+    if (saved) session?.auth.restore(saved);
+    const unwatchTokens = kept && session?.auth.watchTokens((tokens) => {
+      try {
+        kept.write(tokens);
+      } catch (err) {
+        this.warn(RED._('veolia-account.login.keepFailed', { reason: err instanceof Error ? err.message : String(err) }));
+      }
+    });
+
     // A refused login shows on every node of the account at once (product-spec §4.1).
-    const unwatch = this.session?.auth.watch((problem) => users.set(problem ? { loginProblem: problem } : undefined));
-    this.on('close', (_removed: boolean, done: () => void) => {
+    const unwatch = session?.auth.watch((problem) => users.set(problem ? { loginProblem: problem } : undefined));
+    this.on('close', (removed: boolean, done: () => void) => {
       unwatch?.();
-      this.session?.transport.close();
-      this.session?.auth.reset();
+      unwatchTokens?.();
+      loggedIn.clear();
+      session?.transport.close();
+      session?.auth.reset();
+      // A deleted account leaves no tokens behind.
+      if (removed) kept?.remove();
       done();
     });
   }
 
   RED.nodes.registerType<VeoliaAccountNode, VeoliaAccountDef, Record<string, never>, VeoliaCredentials>('veolia-account', VeoliaAccount, {
-    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+    credentials: { username: { type: 'text' }, password: { type: 'password' }, refreshToken: { type: 'password' } },
   });
   registerVeoliaAdminRoutes(RED);
+}
+
+/** The login sentences in the runtime's language (locales/…/veolia-account.json, `login`). */
+function loginTexts(RED: NodeAPI): LoginTexts {
+  const t = (key: string, values?: Record<string, string>): string => RED._(`veolia-account.login.${key}`, values);
+  const channelKey: Record<ChallengeChannel, string> = { email: 'challengeEmail', sms: 'challengeSms', other: 'challengeOther' };
+  return {
+    passwordRefused: () => t('passwordRefused'),
+    challenge: (_service, name, channel) => t(channelKey[channel], { name }),
+    codeWrong: (_service, name) => t('codeWrong', { name }),
+    codeStale: (_service, name) => t('codeStale', { name }),
+    noChallenge: () => t('noChallenge'),
+    codeFormat: () => t('codeFormat'),
+    refreshTokenRefused: () => t('refreshTokenRefused'),
+  };
 }

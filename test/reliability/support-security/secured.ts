@@ -58,12 +58,16 @@ interface AuthAnswer {
  * Records every token the emulator's Cognito hands out and, on each successful login, sets a
  * cookie named `cookieName` with a fresh value (the emulators set none of their own).
  */
-export function watchCognito(cognito: CognitoEmulator, cookieName: string): { tokens: Set<string>; cookies: Set<string> } {
+export function watchCognito(cognito: CognitoEmulator, cookieName: string): { tokens: Set<string>; cookies: Set<string>; sessions: Set<string> } {
   const tokens = new Set<string>();
   const cookies = new Set<string>();
+  // Challenge Sessions (a login waiting for its code): as secret as a token.
+  const sessions = new Set<string>();
   const original = cognito.handle.bind(cognito);
   cognito.handle = (req) => {
     const answer = original(req);
+    const session = (answer.body as { Session?: unknown } | undefined)?.Session;
+    if (typeof session === 'string') sessions.add(session);
     const result = (answer.body as AuthAnswer | undefined)?.AuthenticationResult;
     if (result) {
       for (const value of [result.AccessToken, result.RefreshToken, result.IdToken]) if (typeof value === 'string') tokens.add(value);
@@ -73,7 +77,7 @@ export function watchCognito(cognito: CognitoEmulator, cookieName: string): { to
     }
     return answer;
   };
-  return { tokens, cookies };
+  return { tokens, cookies, sessions };
 }
 
 export interface Connection {
