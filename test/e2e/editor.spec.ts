@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { COMAP_IDS, ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
-import { MAIN_CONTRACT, VeoliaEmulator } from '../../src/emulator/veolia';
+import { MAIN_CONTRACT, REFCOMMUNES_PREFIX, VeoliaEmulator } from '../../src/emulator/veolia';
 import { NodeRedRuntime, PACKAGE_ROOT, until } from '../../scripts/shared/node-red-runtime';
 import { launchBrowser, screenshot } from './support/browser';
 import {
@@ -43,12 +43,15 @@ describe('e2e: the package in the Node-RED editor', function () {
   this.timeout(90_000);
   const comap = new ComapEmulator();
   const veolia = new VeoliaEmulator();
-  const runtime = new NodeRedRuntime();
+  // Filled in once the emulator runs: the dialog's portal look-up asks it, never Veolia.
+  const settings: Record<string, unknown> = {};
+  const runtime = new NodeRedRuntime({ settings });
   let browser: Browser;
 
   before(async () => {
     await comap.start();
     await veolia.start();
+    settings.veoliaRefcommunesUrl = `${veolia.url}${REFCOMMUNES_PREFIX}`;
     await runtime.start();
     await runtime.deploy([
       { id: 'tab1', type: 'tab', label: 'Editor test' },
@@ -61,6 +64,7 @@ describe('e2e: the package in the Node-RED editor', function () {
       { id: 'hm', type: 'qivivo-house-mode', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', retries: 1, retryDelay: 90, x: 350, y: 60, wires: [[], []] },
       { id: 'ps', type: 'qivivo-presets', z: 'tab1', name: '', account: 'qacct', housing: '', housingName: '', retries: 1, retryDelay: 90, x: 350, y: 120, wires: [[], []] },
       { id: 'wc', type: 'veolia-water-consumption', z: 'tab1', name: '', account: 'vacct', contract: '', contractLabel: '', syncTime: '07:00', historyDays: 3, output: 'latest', x: 150, y: 300, wires: [[], []] },
+      { id: 'al', type: 'veolia-alerts', z: 'tab1', name: '', account: 'vacct', contract: '', contractLabel: '', retries: 1, retryDelay: 90, x: 350, y: 300, wires: [[], []] },
     ]);
     browser = await launchBrowser();
   });
@@ -81,6 +85,7 @@ describe('e2e: the package in the Node-RED editor', function () {
     'qivivo-house-mode': 'hm',
     'qivivo-presets': 'ps',
     'veolia-water-consumption': 'wc',
+    'veolia-alerts': 'al',
   };
 
   it('walks every node type package.json declares', () => {
@@ -278,6 +283,44 @@ describe('e2e: the package in the Node-RED editor', function () {
       await editor.close();
     }
   });
+
+  for (const lang of ['en-US', 'fr']) {
+    it(`finds the portal of a postal code from the Veolia account dialog and picks it (${lang})`, async () => {
+      const editor = await openEditor(browser, runtime.url, lang);
+      const { page } = editor;
+      veolia.server.clearLog();
+      try {
+        await openDialog(page, 'veolia-account', 'vacct');
+        const results = page.locator('#node-config-veolia-lookup-results');
+        await page.fill('#node-config-veolia-lookup', '00300');
+        await page.click('#node-config-veolia-lookup-go');
+        await results.locator('.qv-lookup-result').first().waitFor({ timeout: 10_000 });
+        const host = 'espace-client.eau-autreville.example';
+        assert.equal(await results.innerText(), text('veolia-account', lang, 'lookup.unsupported', { town: 'AUTREVILLE', postalCode: '00300', host }));
+        await page.fill('#node-config-veolia-lookup', '00400');
+        await page.press('#node-config-veolia-lookup', 'Enter');
+        await page.waitForFunction(() => document.querySelector('#node-config-veolia-lookup-results')?.textContent?.includes('NULLEPART'));
+        assert.equal(await results.innerText(), text('veolia-account', lang, 'lookup.notServed', { town: 'NULLEPART', postalCode: '00400' }));
+        await page.fill('#node-config-veolia-lookup', '00100');
+        await page.click('#node-config-veolia-lookup-go');
+        const pick = results.locator('.qv-lookup-pick[data-portal="toulouse"]');
+        await pick.waitFor({ timeout: 10_000 });
+        await pick.click();
+        assert.equal(await page.inputValue('#node-config-input-portal'), 'toulouse', 'the result sets the Portal select');
+        assert.equal(await page.inputValue('#node-config-input-clientId'), '19bjc8ldefie683n889iiubjc8', 'with that portal’s values');
+        await screenshot(page, `editor-${lang}-portal-lookup`);
+        await closeDialog(page, 'cancel');
+        assert.deepEqual(
+          veolia.server.requests('/communes-nationales').map((r) => r.query.q),
+          ['00300', '00400', '00100'],
+          'the typed codes only, to the look-up',
+        );
+        assert.deepEqual(editor.errors, [], 'no console errors');
+      } finally {
+        await editor.close();
+      }
+    });
+  }
 
   it('tells to deploy an account that is not deployed yet, in the user’s language', async () => {
     const editor = await openEditor(browser, runtime.url, 'fr');

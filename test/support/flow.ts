@@ -12,6 +12,7 @@ import presetsNode from '../../src/nodes/qivivo-presets/qivivo-presets';
 import { clearNodeMemory } from '../../src/nodes/shared/node-memory';
 import veoliaAccountNode from '../../src/nodes/veolia-account/veolia-account';
 import waterNode from '../../src/nodes/veolia-water-consumption/veolia-water-consumption';
+import alertsNode from '../../src/nodes/veolia-alerts/veolia-alerts';
 import { ComapEmulator } from '../../src/emulator/comap';
 
 // NODE_RED_PATH runs the same tests against another Node-RED (the compatibility run uses 5.x).
@@ -26,7 +27,7 @@ function coreNode(file: string): NodeInitializer {
 
 export const QIVIVO_NODES = [accountNode, thermostatNode, zoneOrderNode, setTemperatureNode, programNode, presetsNode, houseModeNode];
 export const CORE_NODES = [coreNode('25-catch.js'), coreNode('24-complete.js')];
-export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode, ...CORE_NODES];
+export const ALL_NODES = [...QIVIVO_NODES, veoliaAccountNode, waterNode, alertsNode, ...CORE_NODES];
 export const DEMO = { username: 'demo@example.com', password: 'demo-password' };
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };

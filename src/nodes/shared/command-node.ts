@@ -41,12 +41,17 @@ export interface CommandSpec<Account, A, R> {
   debounceMs?: number;
   /** The action kept when `next` arrives inside the debounce window while `previous` waits; by default `next`. */
   merge?(previous: A, next: A): A;
+  /** The queue of the account's commands when the account keeps none itself (`account.commands`). */
+  dispatcher?(account: Account): CommandDispatcher;
+  /** Takes a message that is no command (e.g. a login code) and ends it; true when it did. */
+  intercept?(account: Account, msg: NodeMessageInFlow, done: Done): boolean;
 }
 
 /** What a command node needs of its account. */
 export interface CommandAccount extends Node, SharedAccount {
   configError?: ApiError;
-  commands: CommandDispatcher;
+  /** Absent when the node's spec gives the queue (`dispatcher`). */
+  commands?: CommandDispatcher;
   /** Lets logins start again after a refused one. */
   resumeLogins(): void;
 }
@@ -78,6 +83,8 @@ export function setupCommandNode<Account extends CommandAccount, A, R>(
   const status = new StatusReporter(node, RED._);
   const account = connectAccount<Account>(RED, node, def.account, accountType, status);
   if (!account) return;
+  const commands = spec.dispatcher?.(account) ?? account.commands;
+  if (!commands) throw new Error(`${accountType} keeps no command queue`);
   const retries = settingNumber(def.retries, 1, 0, 10);
   const retryDelayMs = settingNumber(def.retryDelay, 90, 1, 3600) * 1000;
   const store = pendingStore<A>(node, spec);
@@ -133,7 +140,7 @@ export function setupCommandNode<Account extends CommandAccount, A, R>(
       },
       settled: (outcome) => settle(id, stored, outcome),
     };
-    account.commands.submit(command);
+    commands.submit(command);
   };
 
   const take = (action: A, msg: NodeMessageInFlow, done: Done | undefined): void => {
@@ -170,6 +177,7 @@ export function setupCommandNode<Account extends CommandAccount, A, R>(
       done();
       return;
     }
+    if (spec.intercept?.(account, msg, done)) return;
     let action: A;
     try {
       action = spec.parse(msg);
@@ -189,7 +197,7 @@ export function setupCommandNode<Account extends CommandAccount, A, R>(
       const createdAt = Date.now();
       store.put(`${node.id}:${createdAt}:${++sequence}`, { action: waiting.action, msg: keep(waiting.msg), createdAt, deadline: spec.deadline(waiting.action, createdAt), attempts: 0 });
     }
-    account.commands.withdraw(owner, CLOSE_WAIT_MS).then(() => {
+    commands.withdraw(owner, CLOSE_WAIT_MS).then(() => {
       closed = true;
       if (removed) {
         const dropped = Object.keys(store.all()).length;

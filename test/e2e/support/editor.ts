@@ -12,6 +12,7 @@ export const FLOW_TYPES = [
   'qivivo-house-mode',
   'qivivo-presets',
   'veolia-water-consumption',
+  'veolia-alerts',
 ];
 export const CONFIG_TYPES = ['qivivo-account', 'veolia-account'];
 export const ALL_TYPES = [...CONFIG_TYPES, ...FLOW_TYPES];
