@@ -102,7 +102,8 @@ export function everyNodeFlow(comap: ComapEmulator, veolia: VeoliaEmulator, vari
     { id: 'pr', type: 'qivivo-program', z: 'tabR', name, account: 'qacct', housing: '', retries: 1, retryDelay: 1, wires: out },
     { id: 'hm', type: 'qivivo-house-mode', z: 'tabR', name, account: 'qacct', housing: '', retries: 1, retryDelay: 1, wires: out },
     { id: 'ps', type: 'qivivo-presets', z: 'tabR', name, account: 'qacct', housing: '', retries: 1, retryDelay: 1, wires: out },
-    { id: 'wa', type: 'veolia-water-consumption', z: 'tabR', name, account: 'vacct', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', wires: out },
+    { id: 'wa', type: 'veolia-water-consumption', z: 'tabR', name, account: 'vacct', contract: '', syncTime: '07:00', historyDays: 3, output: 'days', prices: '[{"from":"2020-01-01","eurPerM3":4.2}]', alertLitres: 500, heatingAccount: 'qacct', housing: '', wires: out },
+    { id: 'al', type: 'veolia-alerts', z: 'tabR', name, account: 'vacct', contract: '', retries: 1, retryDelay: 1, wires: out },
     { id: 'sink', type: 'debug', z: 'tabR', name, active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', wires: [] },
   ];
   if (!injects) return nodes;
@@ -115,6 +116,7 @@ export function everyNodeFlow(comap: ComapEmulator, veolia: VeoliaEmulator, vari
     inject('i-hm', 'hm', variant % 2 ? 'away' : 'home', 'str'),
     inject('i-ps', 'ps', 'get', 'str'),
     inject('i-wa', 'wa', '', 'date'),
+    inject('i-al', 'al', variant % 2 ? 'get' : '{"daily":{"enabled":true,"litres":400}}', variant % 2 ? 'str' : 'json'),
   ];
 }
 

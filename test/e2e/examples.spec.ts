@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { COMAP_IDS, ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
-import { VeoliaEmulator } from '../../src/emulator/veolia';
+import { VEOLIA_IDS, VeoliaEmulator } from '../../src/emulator/veolia';
 import { FlowNode, readExamples } from '../../scripts/shared/demo-flows';
 import { NodeRedRuntime, PACKAGE_ROOT, until } from '../../scripts/shared/node-red-runtime';
 import { consoleErrors, launchBrowser, screenshot } from './support/browser';
@@ -29,7 +29,7 @@ function debugMessages(page: Page): Promise<DebugMessage[]> {
  * Ids of the deployed nodes an example's check needs, found by type and name: an example may have
  * been imported as a copy, with new ids.
  */
-async function importedIds(runtime: NodeRedRuntime): Promise<{ readPresets: string; night17: string; presetsDebug: string; houseModeDebug: string }> {
+async function importedIds(runtime: NodeRedRuntime): Promise<{ readPresets: string; night17: string; presetsDebug: string; houseModeDebug: string; dailyAlert: string; alertsDebug: string }> {
   const nodes = await runtime.json<Array<{ id: string; type: string; name?: string; wires?: string[][] }>>('/flows');
   const one = (type: string, name?: string): (typeof nodes)[number] => {
     const found = nodes.filter((n) => n.type === type && (name === undefined || n.name === name));
@@ -47,6 +47,8 @@ async function importedIds(runtime: NodeRedRuntime): Promise<{ readPresets: stri
     night17: one('inject', 'night 17 °C').id,
     presetsDebug: debugOf('qivivo-presets'),
     houseModeDebug: debugOf('qivivo-house-mode'),
+    dailyAlert: one('inject', 'daily alert above 300 L').id,
+    alertsDebug: debugOf('veolia-alerts'),
   };
 }
 
@@ -71,7 +73,7 @@ describe('e2e: example flows', function () {
       for (const type of FLOW_TYPES) {
         assert.ok(examples.some(({ flow }) => flow.some((n) => n.type === type)), `${type} has an example`);
       }
-      for (const wanted of ['Read water consumption', 'Heating dashboard', 'Water dashboard', 'Alert when a command fails']) {
+      for (const wanted of ['Read water consumption', 'Heating dashboard', 'Water dashboard', 'Alert when a command fails', 'Water alerts']) {
         assert.ok(examples.some((e) => e.name === wanted), `example "${wanted}"`);
       }
     });
@@ -87,7 +89,7 @@ describe('e2e: example flows', function () {
         for (const node of flow) {
           for (const output of (node.wires as string[][] | undefined) ?? []) for (const target of output) assert.ok(byId.has(target), `${name}: wire ${node.id} → ${target}`);
           if (node.type.startsWith('qivivo-') && 'account' in node) ref(node, 'account', 'qivivo-account');
-          if (node.type === 'veolia-water-consumption') ref(node, 'account', 'veolia-account');
+          if (node.type === 'veolia-water-consumption' || node.type === 'veolia-alerts') ref(node, 'account', 'veolia-account');
           if (node.type.startsWith('ui-') && 'group' in node) ref(node, 'group', 'ui-group');
           if (node.type === 'ui-group') ref(node, 'page', 'ui-page');
           if (node.type === 'ui-page') {
@@ -166,6 +168,16 @@ describe('e2e: example flows', function () {
       ], 'one PATCH with the night preset only');
       assert.equal(edited.presets.night, 17, 'night read back at 17 °C');
       assert.deepEqual(edited.presets, cloud(), 'every preset as the cloud holds it');
+    };
+
+    /** "Water alerts": "daily alert above 300 L" posts the whole set to Veolia and shows it as read back. */
+    const runAlertsExample = async (page: Page, ids: { dailyAlert: string; alertsDebug: string }): Promise<void> => {
+      veolia.alerts.set(VEOLIA_IDS.mainContract, { monthlyM3: 8 });
+      await inject(ids.dailyAlert);
+      const shown = await until(async () => (await debugMessages(page)).find((m) => m.id === ids.alertsDebug), 10_000, 'the alerts read back');
+      const alerts = parsed<{ daily: unknown; monthly: unknown; emptyHome: boolean }>(shown);
+      assert.deepEqual([alerts.daily, alerts.monthly, alerts.emptyHome], [{ enabled: true, litres: 300 }, { enabled: true, m3: 8 }, false], 'the daily alert set, the monthly one kept');
+      assert.equal(veolia.alerts.settings(VEOLIA_IDS.mainContract)?.seuils?.journalier?.valeur, 300, 'Veolia holds it');
     };
 
     /** "Away for the week": "Away now" on its dashboard page sends a leave-home; the page shows it once the cloud does. */
@@ -285,6 +297,7 @@ describe('e2e: example flows', function () {
         const ids = await importedIds(runtime);
         await runPresetsExample(page, ids);
         await runAwayExample(page, ids.houseModeDebug);
+        await runAlertsExample(page, ids);
 
         assert.deepEqual(debug.filter((m) => /^errors?$/.test(m.name ?? '')).map((m) => m.msg), [], 'nothing on an error output');
         assert.deepEqual(runtime.logs.filter((l) => l.level === 'error' || /qivivo|veolia|^ui-/.test(l.type ?? '')), [], 'no runtime error or warning from the flows');

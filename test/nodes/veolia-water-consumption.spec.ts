@@ -109,7 +109,8 @@ describe('veolia-water-consumption', function () {
     await load(flow(), creds);
     const [msg] = await collect<ErrorMsg>('err', 1, 8000);
     assert.equal(msg.error.code, 'AUTH_CHALLENGE');
-    assert.match(msg.error.message, /browser/);
+    // The account's own sentence (spec §8.1: where the code went and how to give it).
+    assert.equal(msg.error.message, 'veolia-account.login.challengeEmail');
   });
 
   for (const payload of [{ from: '2026-13-01', to: '2026-11-01' }, { from: '2026-11-10', to: '2026-11-01' }, { from: 'yesterday', to: 'today' }, { from: '2026-11-01' }]) {

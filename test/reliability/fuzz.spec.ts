@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { COMAP_IDS, ComapEmulator } from '../../src/emulator/comap';
 import type { EmulatorServer } from '../../src/emulator/http-server';
-import { VeoliaEmulator } from '../../src/emulator/veolia';
+import { VEOLIA_IDS, VeoliaEmulator } from '../../src/emulator/veolia';
 import { houseModeTiming, READ_BACKS_MS } from '../../src/lib/comap/house-mode-command';
 import { FlowNode, helper, load, node } from '../support/flow';
 import { comapAccount, CrashGuard, CREDENTIALS, flowOf, LoggedErrors, OutMsg, Outputs, realDelay, until, veoliaAccount } from './support/harness';
@@ -62,6 +62,8 @@ interface Expectation {
   mode?: { name: string; from?: number; to?: number };
   /** presets: for each preset edited, the values it may end with. */
   presets?: Record<string, number[]>;
+  /** veolia-alerts: the settings a change asks for (daily/monthly `{on, value}`, emptyHome, sms). */
+  alerts?: Record<string, unknown>;
 }
 
 type Verdict = Expectation | 'ambiguous';
@@ -89,6 +91,8 @@ interface NodeFuzz {
   result?: (c: Case, payload: unknown) => string | undefined;
   /** Writes to count instead of POSTs, and how many the cases (in arrival order) cost. */
   writes?: { count(comap: ComapEmulator): number; expected(cases: Case[], start: number): { min: number; max: number } };
+  /** Veolia: the POSTs a run costs (one per valid change), counted in the emulator's log. */
+  posts?: { path: string; expected(cases: Case[]): number };
 }
 
 const CLOUD_KINDS: Kind[] = ['notFound', 'ownZone'];
@@ -231,6 +235,8 @@ function waterOracle(msg: Record<string, unknown>): Verdict {
   const payload = has(msg, 'payload') ? msg.payload : undefined;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { kind: 'result' };
   const record = payload as Record<string, unknown>;
+  // `{code}` answers a login challenge (spec §8.1); none is pending under fuzzing: refused, nothing sent.
+  if (has(record, 'code')) return { kind: 'invalid' };
   const from = has(record, 'from') ? record.from : undefined;
   const to = has(record, 'to') ? record.to : undefined;
   if (from === undefined && to === undefined) return { kind: 'result' };
@@ -804,6 +810,153 @@ function presetWrites(comap: ComapEmulator): number {
   return comap.state.writes.filter((w) => w.method === 'PATCH' && w.path.endsWith('/custom-temperatures')).length;
 }
 
+// ---- veolia-alerts (product-spec §8.4, the node's help) -------------------------------------------------
+
+const ALERT_FIELDS = ['daily', 'monthly', 'emptyHome', 'sms', 'email'];
+/** Help: daily 100 L or more, monthly 1 m³ or more, whole numbers; the help's upper bounds. */
+const ALERT_BOUNDS = { daily: { unit: 'litres', min: 100, max: 100_000 }, monthly: { unit: 'm3', min: 1, max: 10_000 } } as const;
+
+type Threshold = { on: boolean; value?: number } | 'invalid' | 'ambiguous';
+
+/** A threshold: a whole number in range, or digits alone as text; null/absent = none given. */
+function alertNumber(value: unknown, min: number, max: number): number | 'none' | 'invalid' | 'ambiguous' {
+  if (value === undefined || value === null) return 'none';
+  let number: number;
+  if (typeof value === 'number') number = value;
+  else if (typeof value === 'string' && /^\d{1,9}$/.test(value)) number = Number(value);
+  else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return 'ambiguous';
+  else return 'invalid';
+  return Number.isInteger(number) && number >= min && number <= max ? number : 'invalid';
+}
+
+/** `{enabled, <unit>}`: off needs no threshold; on (or a threshold alone) needs one. */
+function thresholdVerdict(value: unknown, name: 'daily' | 'monthly'): Threshold {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof value === 'function') return 'invalid';
+  const { unit, min, max } = ALERT_BOUNDS[name];
+  const record = value as Record<string, unknown>;
+  if (Object.keys(record).some((k) => k !== 'enabled' && k !== unit)) return 'invalid';
+  const enabled = has(record, 'enabled') ? record.enabled : undefined;
+  if (enabled !== undefined && typeof enabled !== 'boolean') return 'invalid';
+  const number = alertNumber(has(record, unit) ? record[unit] : undefined, min, max);
+  if (number === 'ambiguous') return 'ambiguous';
+  if (number === 'invalid') return 'invalid';
+  if (enabled === false) return { on: false };
+  return number === 'none' ? 'invalid' : { on: true, value: number };
+}
+
+/** A non-object reads; an object changes what it names (and only known settings); anything wrong is INVALID_INPUT. */
+function alertsOracle(msg: Record<string, unknown>): Verdict {
+  const login = loginVerdict(msg);
+  if (login === 'ambiguous') return 'ambiguous';
+  if (login) return { kind: 'silent' };
+  const payload = has(msg, 'payload') ? msg.payload : undefined;
+  if (typeof payload === 'function') return 'ambiguous';
+  if (typeof payload !== 'object' || payload === null) return { kind: 'result' };
+  if (Array.isArray(payload)) return { kind: 'invalid' };
+  const fields = payload as Record<string, unknown>;
+  const keys = Object.keys(fields);
+  // `{code}` is a login code (spec §8.1), not an alert setting.
+  if (keys.includes('code')) return 'ambiguous';
+  if (keys.some((k) => !ALERT_FIELDS.includes(k) && k !== 'contract')) return { kind: 'invalid' };
+  const expect: Record<string, unknown> = {};
+  for (const name of ['daily', 'monthly'] as const) {
+    if (!has(fields, name)) continue;
+    const verdict = thresholdVerdict(fields[name], name);
+    if (verdict === 'ambiguous') return 'ambiguous';
+    if (verdict === 'invalid') return { kind: 'invalid' };
+    expect[name] = verdict;
+  }
+  for (const name of ['emptyHome', 'sms']) {
+    if (!has(fields, name)) continue;
+    if (typeof fields[name] !== 'boolean') return { kind: 'invalid' };
+    expect[name] = fields[name];
+  }
+  if (has(fields, 'email') && fields.email !== true) return { kind: 'invalid' };
+  if (expect.emptyHome === true && (expect.daily as { on?: boolean } | undefined)?.on) return { kind: 'invalid' };
+  if (ALERT_FIELDS.every((k) => !has(fields, k))) return { kind: 'invalid' };
+  return { kind: 'result', applies: true, alerts: expect };
+}
+
+function alertsCandidate(r: Rng, want: Want): Record<string, unknown> {
+  const litres = (): unknown => r.pick([100, 100_000, r.int(100, 100_000), String(r.int(100, 5000)), 250]);
+  const m3 = (): unknown => r.pick([1, 10_000, r.int(1, 10_000), String(r.int(1, 50)), 12]);
+  const threshold = (unit: 'litres' | 'm3'): Record<string, unknown> => {
+    const value = unit === 'litres' ? litres() : m3();
+    return r.pick([{ enabled: true, [unit]: value }, { [unit]: value }, { enabled: false }, { enabled: false, [unit]: null }, { enabled: false, [unit]: value }]);
+  };
+  const change = (): Record<string, unknown> => {
+    const payload: Record<string, unknown> = {};
+    for (const name of r.shuffle([...ALERT_FIELDS]).slice(0, r.int(1, 5))) {
+      if (name === 'daily') payload.daily = threshold('litres');
+      else if (name === 'monthly') payload.monthly = threshold('m3');
+      else if (name === 'email') payload.email = true;
+      else payload[name] = r.chance(0.5);
+    }
+    const daily = payload.daily as Record<string, unknown> | undefined;
+    if (payload.emptyHome === true && daily && daily.enabled !== false) payload.emptyHome = false;
+    if (r.chance(0.1)) payload.contract = { id: VEOLIA_IDS.mainContract };
+    return payload;
+  };
+  if (r.chance(0.02)) return { ...decorate(r, { payload: change() }), topic: r.pick(['login', 'LOGIN']) };
+  if (want === 'valid') {
+    if (r.chance(0.35)) return decorate(r, { payload: r.pick(['get', 'GET', Date.now(), anyValue(r), true, '', null, undefined, word(r)]) });
+    return decorate(r, { payload: change() });
+  }
+  const payload = change();
+  const name = r.pick(['daily', 'monthly'] as const);
+  const unit = name === 'daily' ? 'litres' : 'm3';
+  const { min, max } = ALERT_BOUNDS[name];
+  switch (r.int(0, 7)) {
+    case 0:
+      payload[name] = { enabled: r.pick([true, undefined]), [unit]: r.pick([min - 1, 0, -5, max + 1, 1e9, min + 0.5, NaN, Infinity, String(min - 1)]) };
+      break;
+    case 1:
+      payload[name] = { enabled: true, [unit]: r.pick([word(r), true, [], {}, ' ', [min], anyValue(r)]) };
+      break;
+    case 2:
+      payload[name] = r.pick([{ enabled: true }, {}, { enabled: r.pick(['true', 1, null, 'yes']), [unit]: min }, min, String(min), [min], null, true]);
+      break;
+    case 3:
+      payload[r.pick(['weekly', 'Daily', 'alerts', 'threshold', '__proto__', 'toString', word(r)])] = anyValue(r);
+      break;
+    case 4:
+      payload.email = r.pick([false, 'false', 0, null, 'true', 1]);
+      break;
+    case 5:
+      payload.emptyHome = true;
+      payload.daily = { enabled: r.pick([true, undefined]), litres: r.int(100, 1000) };
+      break;
+    case 6:
+      payload[r.pick(['emptyHome', 'sms'])] = r.pick(['true', 1, 0, null, 'yes', [], {}]);
+      break;
+    default:
+      return decorate(r, { payload: r.pick([[], [payload], {}, { contract: { id: VEOLIA_IDS.mainContract } }]) });
+  }
+  return decorate(r, { payload });
+}
+
+function alertsResult(c: Case, payload: unknown): string | undefined {
+  const p = (payload ?? {}) as { contract?: { id?: unknown }; daily?: { enabled?: unknown; litres?: unknown }; monthly?: { enabled?: unknown; m3?: unknown }; emptyHome?: unknown; sms?: unknown; email?: unknown };
+  if (p.contract?.id !== VEOLIA_IDS.mainContract) return `contract ${JSON.stringify(p.contract)}`;
+  if (typeof p.daily?.enabled !== 'boolean' || typeof p.monthly?.enabled !== 'boolean' || typeof p.emptyHome !== 'boolean' || typeof p.sms !== 'boolean' || p.email !== true) {
+    return `shape ${JSON.stringify(p)}`;
+  }
+  const asked = c.expect.alerts ?? {};
+  const number = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+  for (const [name, key] of [['daily', 'litres'], ['monthly', 'm3']] as const) {
+    const want = asked[name] as { on: boolean; value?: unknown } | undefined;
+    const got = p[name] as Record<string, unknown>;
+    if (!want) continue;
+    if (want.on && (got.enabled !== true || got[key] !== number(want.value))) return `${name} ${JSON.stringify(got)}, asked ${JSON.stringify(want)}`;
+    if (!want.on && got.enabled !== false) return `${name} ${JSON.stringify(got)}, asked off`;
+  }
+  if (asked.emptyHome !== undefined && p.emptyHome !== asked.emptyHome) return `emptyHome ${String(p.emptyHome)}`;
+  if (asked.emptyHome === true && p.daily?.enabled !== false) return 'daily on while the home is empty';
+  if ((asked.daily as { on?: boolean } | undefined)?.on && p.emptyHome !== false) return 'empty home kept with a daily alert';
+  if (asked.sms !== undefined && p.sms !== asked.sms && (p.daily?.enabled || p.monthly?.enabled || p.emptyHome)) return `sms ${String(p.sms)}`;
+  return undefined;
+}
+
 // ---- checking ---------------------------------------------------------------------------------------
 
 function byCase(outputs: Outputs): Map<string, { out: OutMsg[]; err: OutMsg[] }> {
@@ -1022,7 +1175,8 @@ describe(`input fuzzing (seed ${SEED}; FUZZ_SEED=${SEED} replays it)`, function 
     },
     {
       name: 'veolia-water-consumption',
-      node: { id: 'n1', type: 'veolia-water-consumption', account: 'vacct', contract: '', syncTime: '07:00', historyDays: 3, output: 'latest' },
+      // Prices and a threshold: every sync also computes cost, totals, billing and the leak watch.
+      node: { id: 'n1', type: 'veolia-water-consumption', account: 'vacct', contract: '', syncTime: '07:00', historyDays: 3, output: 'latest', prices: '[{"from":"2020-01-01","eurPerM3":4.12}]', alertLitres: '250' },
       server: 'veolia',
       candidate: waterCandidate(() => veolia.state.lastPublishedDate()),
       oracle: waterOracle,
@@ -1030,6 +1184,17 @@ describe(`input fuzzing (seed ${SEED}; FUZZ_SEED=${SEED} replays it)`, function 
       warmUp: async (outputs) => {
         await until('the first sync', () => outputs.out.length >= 1, { timeoutMs: 10_000 });
       },
+    },
+    {
+      name: 'veolia-alerts',
+      node: { id: 'n1', type: 'veolia-alerts', account: 'vacct', contract: '', retries: 0, retryDelay: 1 },
+      server: 'veolia',
+      candidate: alertsCandidate,
+      oracle: alertsOracle,
+      wants: ['invalid', 'valid'],
+      result: alertsResult,
+      posts: { path: '/alertes/', expected: (cases) => cases.filter((c) => c.expect.applies).length },
+      warmUp: async () => veolia.alerts.clear(),
     },
   ];
 
@@ -1091,6 +1256,7 @@ describe(`input fuzzing (seed ${SEED}; FUZZ_SEED=${SEED} replays it)`, function 
         else assert.ok(written >= min && written <= max, `${written} writes, expected ${min}–${max}: each valid command applied once; nothing written for the others`);
       } else {
         assert.ok(server.log.length > 0, 'valid input reached the cloud');
+        if (fuzz.posts) assert.equal(server.requests(fuzz.posts.path, 'POST').length, fuzz.posts.expected(mixed), 'each valid change posted exactly once; nothing for the others');
       }
       assert.deepEqual(guard.take(), [], 'no unhandled rejection, no uncaught exception');
       const escaped = logged.of('n1').filter((m) => !/^[A-Z_]+: /.test(m));

@@ -41,6 +41,15 @@ export const UNCERTAIN = {
   telemetryReadingMode: 'TELERELEVE',
   /** One day in about 31 is published as an estimate in the seeded history. */
   estimatedOneIn: 31,
+  /**
+   * How much a household's use varies from one day to the same weekday of another: no public
+   * source gives it. The seeded household keeps a steady routine (±10 %); with ±15 % the leak
+   * watch's rule of product-spec §8.3 (same-weekday median + 3 MAD, at least + 50 L) already
+   * flags about 13 ordinary days a year, with ±40 % about 21.
+   */
+  dailySpread: 0.1,
+  /** The one public fixture of a payment plan debits on the 15th (foXaCe/homeassistant_veolia tests). */
+  paymentDay: 15,
 };
 
 export type IndexConvention = 'end-of-day' | 'start-of-day';
@@ -113,8 +122,13 @@ export const SECOND_CONTRACT: ContractSeed = {
 export interface VeoliaUserSeed {
   username: string;
   password: string;
-  /** Login answers with this challenge (EMAIL_OTP) instead of tokens. */
+  /**
+   * Login answers with this challenge instead of tokens: EMAIL_OTP (national portal; the name is
+   * Cognito's standard one, Veolia's is not public) or SMS_MFA (Toulouse), veolia-api.md §11.
+   */
   challenge?: string;
+  /** The challenge accepts no code (the placeholder phone of migrated Toulouse accounts). */
+  acceptsNoCode?: boolean;
   contracts?: ContractSeed[];
 }
 
@@ -130,9 +144,9 @@ export function hash(text: string): number {
   return h;
 }
 
-/** True use of one day: base ±40 %, a quarter more at weekends. */
+/** True use of one day: base ± UNCERTAIN.dailySpread, a quarter more at weekends. */
 export function trueLitres(seed: ContractSeed, date: string): number {
-  const spread = 0.6 + ((hash(`${seed.id}:${date}`) % 1000) / 1000) * 0.8;
+  const spread = 1 - UNCERTAIN.dailySpread + ((hash(`${seed.id}:${date}`) % 1000) / 1000) * 2 * UNCERTAIN.dailySpread;
   const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
   const weekend = weekday === 0 || weekday === 6 ? 1.25 : 1;
   return Math.round(seed.baseLitres * spread * weekend);

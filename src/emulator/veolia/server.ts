@@ -1,5 +1,7 @@
 import { CognitoEmulator } from '../cognito';
 import { EmulatorRequest, EmulatorResponse, Handler, json } from '../http-server';
+import { VeoliaAlerts } from './alerts';
+import { REFCOMMUNES_PREFIX, refcommunes } from './refcommunes';
 import { VeoliaState } from './state';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -13,10 +15,11 @@ type Route = (req: EmulatorRequest, username: string, match: RegExpExecArray) =>
  * The Veolia cloud on one port: Cognito (POST with X-Amz-Target) and the backend routes of
  * veolia-api.md §2.4, each behind the Bearer check.
  */
-export function createVeoliaHandler(state: VeoliaState, cognito: CognitoEmulator): Handler {
+export function createVeoliaHandler(state: VeoliaState, cognito: CognitoEmulator, alertStore: VeoliaAlerts = new VeoliaAlerts()): Handler {
   const routes: Array<[RegExp, Route]> = [
     [/^\/espace-client$/, espaceClient],
     [/^\/abonnements\/([^/]+)\/facturation$/, facturation],
+    [/^\/abonnements\/([^/]+)\/facturation\/mensualisation\/plan$/, paymentPlan],
     [/^\/consommations\/facturation\/([^/]+)$/, billing],
     [/^\/consommations\/([^/]+)\/journalieres$/, daily],
     [/^\/consommations\/([^/]+)\/mensuelles$/, monthly],
@@ -31,6 +34,14 @@ export function createVeoliaHandler(state: VeoliaState, cognito: CognitoEmulator
   function facturation(_req: EmulatorRequest, username: string, m: RegExpExecArray): EmulatorResponse {
     const c = state.ownsContract(username, decodeURIComponent(m[1]));
     return c ? json(200, state.facturation(c.id)) : notFound();
+  }
+
+  function paymentPlan(_req: EmulatorRequest, username: string, m: RegExpExecArray): EmulatorResponse {
+    const c = state.ownsContract(username, decodeURIComponent(m[1]));
+    if (!c) return notFound();
+    const plan = state.paymentSchedule(c.id);
+    // No monthly payments: 204, as the service answers (veolia-api.md §2.4 (8)).
+    return plan ? json(200, plan) : { status: 204 };
   }
 
   function billing(_req: EmulatorRequest, username: string, m: RegExpExecArray): EmulatorResponse {
@@ -59,21 +70,33 @@ export function createVeoliaHandler(state: VeoliaState, cognito: CognitoEmulator
     if (!req.query.abo_id) return badRequest('abo_id est obligatoire');
     if (!c || c.seed.pds !== decodeURIComponent(m[1])) return notFound();
     // No alert configured, and none possible without telemetry: both answer 204.
-    return { status: 204 };
+    return alertStore.get(c);
+  }
+
+  /** The POST names its contract in the body (abo_id), not in the query. */
+  function setAlerts(req: EmulatorRequest, username: string, m: RegExpExecArray): EmulatorResponse {
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const c = state.ownsContract(username, String(body.abo_id ?? ''));
+    if (!c) return badRequest('abo_id invalide');
+    if (c.seed.pds !== decodeURIComponent(m[1])) return notFound();
+    return alertStore.post(req, c, { contactId: c.seed.contactId, tierId: c.seed.tierId, meter: c.meterOn(state.today()) });
   }
 
   return (req) => {
     if (CognitoEmulator.handles(req)) return cognito.handle(req);
+    // The public commune look-up shares the port, under its own prefix and without a login.
+    if (req.path.startsWith(`${REFCOMMUNES_PREFIX}/`)) return refcommunes(req);
     const route = routes.find(([pattern]) => pattern.test(req.path));
     if (!route) return notFound();
-    if (req.method !== 'GET') return json(405, { message: 'Method Not Allowed' });
+    const post = req.method === 'POST' && route[1] === alerts;
+    if (req.method !== 'GET' && !post) return json(405, { message: 'Method Not Allowed' });
     const check = cognito.check(req.headers.authorization);
     if (!check.ok) {
       const stale = check.reason === 'expired' || check.reason === 'revoked';
       return json(stale ? state.staleTokenStatus : 401, { message: stale ? 'Token expired' : 'Unauthorized' });
     }
     const match = route[0].exec(req.path) as RegExpExecArray;
-    return route[1](req, check.username, match);
+    return (post ? setAlerts : route[1])(req, check.username, match);
   };
 }
 

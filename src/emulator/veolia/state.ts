@@ -4,6 +4,7 @@ import type {
   VeoliaEspaceClient,
   VeoliaFacturation,
   VeoliaMonthlyRecord,
+  VeoliaPaymentPlan,
 } from '../../lib/veolia/api-types';
 import { parisDay, shiftDay } from './dates';
 import { ContractSeed, DEMO_USERNAME, IndexConvention, SECOND_CONTRACT, seededEstimate, trueLitres, UNCERTAIN, VeoliaUserSeed } from './fixture';
@@ -22,6 +23,18 @@ interface MeterChange {
   startIndexLitres: number;
 }
 
+/** Monthly payments of `amount` € on `day` of each month (plan route). */
+export interface PaymentPlanKnob {
+  amount: number;
+  day: number;
+}
+
+/** A leak: litres lost every day from `from` on, on top of the household's use. */
+export interface Leak {
+  from: string;
+  litresPerDay: number;
+}
+
 /** One contract's scenario: its seed plus every knob applied to it. */
 export class ContractState {
   readonly seed: ContractSeed;
@@ -30,6 +43,11 @@ export class ContractState {
   readonly missing = new Set<string>();
   readonly overrides = new Map<string, DayOverride>();
   readonly meterChanges: MeterChange[] = [];
+  leak?: Leak;
+  /** `solde` of the contract details, €. */
+  balance = 0;
+  /** Monthly direct debits; undefined = no plan (204). */
+  paymentPlan?: PaymentPlanKnob;
 
   constructor(seed: ContractSeed, firstDay: string) {
     this.seed = seed;
@@ -39,6 +57,12 @@ export class ContractState {
 
   get id(): string {
     return this.seed.id;
+  }
+
+  /** What went through the meter on `date`: the seeded use plus any leak. */
+  trueUse(date: string): number {
+    const leak = this.leak && date >= this.leak.from ? this.leak.litresPerDay : 0;
+    return trueLitres(this.seed, date) + leak;
   }
 
   /** The meter in place on `date`. */
@@ -142,13 +166,13 @@ export class VeoliaState {
   /** Publishes `date` as an estimate of `litres`; its index follows the estimate. */
   estimateDay(date: string, litres: number, contractId?: string): void {
     const c = this.contract(contractId);
-    c.overrides.set(date, { litres, estimated: true, indexOffset: litres - trueLitres(c.seed, date) });
+    c.overrides.set(date, { litres, estimated: true, indexOffset: litres - c.trueUse(date) });
   }
 
   /** Publishes a correction: same date, new litres (the true use by default), measured. */
   correctDay(date: string, litres?: number, contractId?: string): void {
     const c = this.contract(contractId);
-    const real = trueLitres(c.seed, date);
+    const real = c.trueUse(date);
     const value = litres ?? real;
     c.overrides.set(date, { litres: value, estimated: false, indexOffset: value - real });
   }
@@ -160,9 +184,9 @@ export class VeoliaState {
   negativeCorrection(date: string, litres: number, contractId?: string): void {
     if (litres >= 0) throw new Error('a negative correction needs negative litres');
     const c = this.contract(contractId);
-    const excess = trueLitres(c.seed, date) - litres;
+    const excess = c.trueUse(date) - litres;
     const before = shiftDay(date, -1);
-    c.overrides.set(before, { litres: trueLitres(c.seed, before) + excess, estimated: true, indexOffset: excess });
+    c.overrides.set(before, { litres: c.trueUse(before) + excess, estimated: true, indexOffset: excess });
     c.overrides.set(date, { litres, estimated: false, indexOffset: 0 });
   }
 
@@ -171,6 +195,49 @@ export class VeoliaState {
     const c = this.contract(contractId);
     c.meterChanges.push({ from: date, meter, startIndexLitres });
     c.meterChanges.sort((a, b) => (a.from < b.from ? -1 : 1));
+  }
+
+  /**
+   * A leak from `from` on: the litres are added to the true use, so days, index, months and
+   * bills all show it. Set it before knobs that override single days (they keep their offsets).
+   */
+  setLeak(leak: { from: string; litresPerDay: number; contractId?: string }): void {
+    if (!Number.isFinite(leak.litresPerDay) || leak.litresPerDay < 0) throw new Error('a leak needs litres per day ≥ 0');
+    this.contract(leak.contractId).leak = { from: leak.from, litresPerDay: leak.litresPerDay };
+  }
+
+  clearLeak(contractId?: string): void {
+    this.contract(contractId).leak = undefined;
+  }
+
+  /** The balance (`solde`) the contract details give, €. */
+  setBalance(euros: number, contractId?: string): void {
+    this.contract(contractId).balance = euros;
+  }
+
+  /** Gives the contract monthly payments (`amount` € on `day`, 1–28), or none again with null (204). */
+  setPaymentPlan(plan: { amount: number; day?: number } | null, contractId?: string): void {
+    const day = plan?.day ?? UNCERTAIN.paymentDay;
+    if (plan && (!Number.isInteger(day) || day < 1 || day > 28)) throw new Error('a payment day is 1–28');
+    this.contract(contractId).paymentPlan = plan ? { amount: plan.amount, day } : undefined;
+  }
+
+  /**
+   * The payment plan, or undefined (204): debits from 6 months back to 5 ahead of today, those
+   * before today DONE, the others WAITING.
+   */
+  paymentSchedule(contractId: string): VeoliaPaymentPlan | undefined {
+    const plan = this.contract(contractId).paymentPlan;
+    if (!plan) return undefined;
+    const today = this.today();
+    const [year, month] = today.split('-').map(Number);
+    const payments = [];
+    for (let k = -6; k <= 5; k++) {
+      const index = year * 12 + month - 1 + k;
+      const date = `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-${String(plan.day).padStart(2, '0')}`;
+      payments.push({ date, montant: plan.amount, etat_prelevement: date < today ? 'DONE' : 'WAITING' });
+    }
+    return { prelevements_echeancier: payments };
   }
 
   /** A meter without telemetry: no daily or monthly data, 204 on alerts. */
@@ -224,7 +291,7 @@ export class VeoliaState {
     return {
       numero_pds: c.seed.pds,
       date_debut_abonnement: c.subscriptionStart,
-      solde: 0,
+      solde: c.balance,
       dernier_index_releve: last ? last.indexLitres / 1000 : c.seed.startIndexLitres / 1000,
       date_index_releve: last?.date ?? c.subscriptionStart,
       mode_releve: c.telemetry ? UNCERTAIN.telemetryReadingMode : UNCERTAIN.manualReadingMode,
@@ -312,7 +379,7 @@ export class VeoliaState {
     for (let date = c.subscriptionStart; date <= last; date = shiftDay(date, 1)) {
       const change = c.meterChanges.find((m) => m.from === date);
       if (change) index = change.startIndexLitres;
-      const real = trueLitres(c.seed, date);
+      const real = c.trueUse(date);
       const opening = index;
       index += real;
       if (c.missing.has(date)) continue;
@@ -345,7 +412,7 @@ export class VeoliaState {
         index = change.startIndexLitres;
         if (date >= from) opening = wholeM3(index);
       }
-      index += trueLitres(c.seed, date);
+      index += c.trueUse(date);
     }
     return m3 + wholeM3(index) - opening;
   }
@@ -355,7 +422,7 @@ export class VeoliaState {
     for (let date = c.subscriptionStart; date <= upTo; date = shiftDay(date, 1)) {
       const change = c.meterChanges.find((m) => m.from === date);
       if (change) index = change.startIndexLitres;
-      index += trueLitres(c.seed, date);
+      index += c.trueUse(date);
     }
     return index;
   }

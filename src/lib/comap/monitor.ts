@@ -23,6 +23,9 @@ export interface MonitorListener {
   onFailure(err: ApiError, failure: PollFailure): void;
 }
 
+/** Told of each polled state; `housingId` as the listeners asked for it ('' = first housing). */
+export type StateObserver = (housingId: string, state: HeatingState) => void;
+
 export interface MonitorOptions {
   intervalMs: number;
   /** Extra attempts inside one cycle. */
@@ -42,6 +45,7 @@ export interface MonitorOptions {
  */
 export class HeatingMonitor {
   private readonly listeners = new Set<MonitorListener>();
+  private readonly observers = new Set<StateObserver>();
   private paused = false;
   private readonly failures = new Map<string, { count: number; since: Date; reported: boolean }>();
   private readonly poller: Poller;
@@ -70,6 +74,14 @@ export class HeatingMonitor {
     };
   }
 
+  /** Sees every state a cycle reads, without asking for polls (they run only for listeners). */
+  observe(observer: StateObserver): () => void {
+    this.observers.add(observer);
+    return () => {
+      this.observers.delete(observer);
+    };
+  }
+
   /** Stops automatic polling for every listener of the account (summer); reads on demand still work. */
   pause(): void {
     this.paused = true;
@@ -95,6 +107,7 @@ export class HeatingMonitor {
     this.abort.abort();
     this.poller.stop();
     this.listeners.clear();
+    this.observers.clear();
   }
 
   private update(): void {
@@ -133,6 +146,7 @@ export class HeatingMonitor {
     }
     if (this.closed) return;
     this.failures.delete(housingId);
+    for (const observer of this.observers) guard(() => observer(housingId, state));
     for (const listener of listeners) guard(() => listener.onState(state));
   }
 }

@@ -87,8 +87,49 @@ export interface VeoliaBillingPeriod {
   [key: string]: unknown;
 }
 
-/** `GET /alertes/{pds}?abo_id=`: 204 when none is configured. */
-export interface VeoliaAlertSettings {
-  seuils?: Record<string, unknown>;
+/** `GET /abonnements/{id}/facturation/mensualisation/plan`: 204 when the contract has no monthly payments. */
+export interface VeoliaPaymentPlan {
+  prelevements_echeancier?: VeoliaScheduledPayment[];
   [key: string]: unknown;
+}
+
+/** One direct debit of the plan; `etat_prelevement` is `DONE` or `WAITING` in the known fixture. */
+export interface VeoliaScheduledPayment {
+  date?: string;
+  montant?: number | string;
+  etat_prelevement?: string;
+  [key: string]: unknown;
+}
+
+/** `GET /alertes/{pds}?abo_id=`: 204 when none is configured; a missing alert is off (veolia-api.md §11). */
+export interface VeoliaAlertSettings {
+  seuils?: { journalier?: VeoliaAlertThreshold; mensuel?: VeoliaAlertThreshold; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** One alert as GET /alertes gives it: `unite` is `L` (daily) or `M3` (monthly). */
+export interface VeoliaAlertThreshold {
+  valeur?: number | string;
+  unite?: string;
+  moyen_contact?: { souscrit_par_email?: boolean; souscrit_par_mobile?: boolean };
+  [key: string]: unknown;
+}
+
+/** One alert of `POST /alertes/{pds}`. */
+export interface VeoliaAlertSubscription {
+  seuil: number;
+  unite: 'L' | 'M3';
+  souscrite: boolean;
+  contact_channel: { subscribed_by_email: boolean; subscribed_by_mobile: boolean };
+}
+
+/** `POST /alertes/{pds}`: every alert left out is switched off; answered 204. */
+export interface VeoliaAlertPost {
+  alerte_journaliere?: VeoliaAlertSubscription;
+  alerte_mensuelle?: VeoliaAlertSubscription;
+  contact_id: string;
+  numero_compteur: string;
+  tiers_id: string;
+  abo_id: string;
+  type_front: 'WEB_ORDINATEUR';
 }

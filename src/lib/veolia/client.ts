@@ -2,12 +2,14 @@ import { CognitoAuth } from '../cognito/auth';
 import { ApiError } from '../http/errors';
 import { Transport } from '../http/transport';
 import type {
+  VeoliaAlertPost,
   VeoliaAlertSettings,
   VeoliaBillingPeriod,
   VeoliaDailyRecord,
   VeoliaEspaceClient,
   VeoliaFacturation,
   VeoliaMonthlyRecord,
+  VeoliaPaymentPlan,
 } from './api-types';
 
 /** What every consumption call needs besides the contract id (veolia-api.md §2.4 (3)). */
@@ -73,10 +75,24 @@ export class VeoliaClient {
     return arrayOf(await this.get(`/consommations/facturation/${enc(contractId)}`), 'billed volumes') as VeoliaBillingPeriod[];
   }
 
+  /** The monthly-payment plan, or null when the contract has none (HTTP 204). */
+  async paymentPlan(contractId: string): Promise<VeoliaPaymentPlan | null> {
+    const data = await this.get(`/abonnements/${enc(contractId)}/facturation/mensualisation/plan`);
+    return data === null ? null : (objectOf(data, 'payment plan') as VeoliaPaymentPlan);
+  }
+
   /** Alert thresholds, or null when none is configured (HTTP 204, also for meters without telemetry). */
   async alerts(pds: string, contractId: string): Promise<VeoliaAlertSettings | null> {
     const data = await this.get(`/alertes/${enc(pds)}`, { abo_id: contractId });
     return data === null ? null : (objectOf(data, 'alert settings') as VeoliaAlertSettings);
+  }
+
+  /** Replaces the alert settings: an alert the body leaves out is switched off (204 on success). */
+  async setAlerts(pds: string, body: VeoliaAlertPost): Promise<void> {
+    const url = `${this.apiUrl}/alertes/${enc(pds)}`;
+    await this.auth.authorised((token) =>
+      this.transport.request({ method: 'POST', url, body, headers: { Authorization: `Bearer ${token}` } }),
+    );
   }
 
   private async get(path: string, params?: Record<string, string | number>): Promise<unknown> {

@@ -27,6 +27,9 @@ export interface LedgerUpdate {
   ledger: DayLedger;
 }
 
+/** A day as the ledger keeps it. */
+export type LedgerDay = Pick<DayRecord, 'date' | 'litres' | 'estimated'>;
+
 /** Days kept per contract, counted back from the newest one: a little more than the longest backfill. */
 export const LEDGER_RETAIN_DAYS = 800;
 
@@ -82,6 +85,19 @@ export class DayLedger {
     return Number.isFinite(litres) ? { date, litres } : undefined;
   }
 
+  /**
+   * Every day kept for a contract with its values as emitted, oldest first: the history month
+   * and year totals and the unusual-day ranges are computed from (no request).
+   */
+  days(contractId: string): LedgerDay[] {
+    const days: LedgerDay[] = [];
+    for (const [date, print] of Object.entries(this.contracts[contractId] ?? {})) {
+      const day = fromFingerprint(date, print);
+      if (day) days.push(day);
+    }
+    return days.sort((a, b) => (a.date < b.date ? -1 : 1));
+  }
+
   has(contractId: string, date: string): boolean {
     return this.contracts[contractId]?.[date] !== undefined;
   }
@@ -120,6 +136,14 @@ export class DayLedger {
     for (const [id, days] of Object.entries(this.contracts)) contracts[id] = { ...days };
     return { v: 1, contracts };
   }
+}
+
+/** The inverse of `fingerprint` for what totals need; undefined for an entry it cannot read. */
+function fromFingerprint(date: string, print: string): LedgerDay | undefined {
+  const [litres, , flag] = print.split('|');
+  const n = Number(litres);
+  if (litres === '' || !Number.isFinite(n)) return undefined;
+  return { date, litres: n, estimated: flag === 'E' };
 }
 
 function oldestKept(newest: string | undefined): string | undefined {

@@ -1,16 +1,23 @@
-import { CognitoAuth } from '../cognito/auth';
+import { CognitoAuth, CognitoSettings } from '../cognito/auth';
 import { ApiError, invalidInput, isApiError, notFound } from '../http/errors';
 import { retry, RetryOptions } from '../http/retry';
 import { Transport } from '../http/transport';
 import { addDays, isIsoDate, zonedDate } from '../schedule/daily';
 import { VeoliaClient } from './client';
 import type { DateRange } from './ledger';
-import { BilledVolume, Contract, contractDetails, contractSummaries, DayRecord, latestBilledVolume, toDayRecords } from './model';
+import type { VeoliaFacturation, VeoliaPaymentPlan } from './api-types';
+import { Billing, billingOf } from './billing';
+import { BilledVolume, Contract, contractDetails, contractSummaries, DayRecord, latestBilledVolume, MonthRecord, toDayRecords, toMonthRecords } from './model';
 import { resolveVeoliaEndpoints, VeoliaEndpointSettings, VeoliaEndpoints, VEOLIA_REFRESH_TOKEN_MAX_AGE_MS, VEOLIA_USER_AGENT } from './portals';
 
 export const DEFAULT_HISTORY_DAYS = 30;
 export const MAX_HISTORY_DAYS = 730;
 const HOUR_MS = 3_600_000;
+/**
+ * Data requests a daily sync spends at most in steady state: with the token renewal that a
+ * day-old session needs (one password login when refresh tokens last 1 h), 4 (product-spec §6).
+ */
+export const SYNC_DATA_REQUESTS = 3;
 
 export interface WaterServiceOptions {
   now?: () => number;
@@ -18,6 +25,8 @@ export interface WaterServiceOptions {
   contractsTtlMs?: number;
   /** How long a billed volume is trusted (bills come twice a year). Default 24 h. */
   billedTtlMs?: number;
+  /** How long the balance and the payment plan are trusted. Default 24 h. */
+  billingTtlMs?: number;
   /** Days before today fetched again on every sync, for late or corrected days. Default 5. */
   recheckDays?: number;
   /** Parallel month requests during a backfill. Default 3, like the public clients. */
@@ -35,6 +44,8 @@ export interface SyncOptions {
   lastDateOf?: (contractId: string) => string | undefined;
   /** Fetch this range whatever was emitted (history import). */
   range?: DateRange;
+  /** Also give the balance and the payment plan (`billing`). */
+  billing?: boolean;
   signal?: AbortSignal;
 }
 
@@ -50,6 +61,8 @@ export interface WaterSyncResult {
   billed: BilledVolume | null;
   /** Months asked from the service, oldest first. */
   months: MonthRef[];
+  /** Present when asked for (`billing: true`). */
+  billing?: Billing;
 }
 
 interface Cached<T> {
@@ -57,31 +70,47 @@ interface Cached<T> {
   value: T;
 }
 
-/** Refreshes of cached account data one sync may spend; keeps a daily sync within its request budget. */
-interface Budget {
-  left: number;
+/** One sync's bookkeeping: the data requests it made so far, for the request budget. */
+interface Run {
+  signal?: AbortSignal;
+  requests: number;
   contractsFetched: boolean;
 }
+
+type Refreshable = 'contracts' | 'billed' | 'balance' | 'plan';
 
 /**
  * The water side of one Veolia account: contract discovery and the daily sync.
  *
- * Request budget of a daily sync, one contract: the months of the window (in steady state the
- * current month, plus the previous one during the first days of a month or when the last
- * emitted day is in it), at most one refresh of stale account data (contract list or billed
- * volume, the older first), and the token renewal Cognito needs after a day: ≤ 4 requests.
- * Contract details (delivery point, start date) never change and are fetched once.
+ * Request budget of a daily sync, one contract (product-spec §6, §10). Data missing from the
+ * caches is always fetched (first run). Then, in steady state:
+ * - the months of the window: the current month, plus the previous one during the first days
+ *   of a month or when the last emitted day is in it (1 or 2 requests);
+ * - a contract-list refresh when the meter index fell (a replaced meter), if the budget allows;
+ * - refreshes of stale cached data (each trusted 24 h: contract list, billed volume and, with
+ *   `billing`, the balance from `/facturation` and the payment plan), the oldest first, while
+ *   the sync has made fewer than SYNC_DATA_REQUESTS data requests — so each is read at most
+ *   once a day, and at least every few days;
+ * - the token renewal a day-old session needs (one password login with 1 h refresh tokens).
+ * That is ≤ 4 requests. `monthly()` (the node's `output: months`, at most once a day, only when
+ * a month is new or changed) adds one request per year asked: ≤ 6 on such a day.
+ * Contract details (delivery point, start date) never change: with `billing` off they are
+ * fetched once.
  */
 export class WaterService {
   private readonly now: () => number;
   private readonly contractsTtlMs: number;
   private readonly billedTtlMs: number;
+  private readonly billingTtlMs: number;
   private readonly recheckDays: number;
   private readonly concurrency: number;
   private readonly retryOptions: RetryOptions;
   private contractCache?: Cached<Contract[]>;
   private contractsInFlight?: Promise<Contract[]>;
   private readonly details = new Map<string, Pick<Contract, 'pds' | 'subscriptionStart'>>();
+  /** Contract details as last read: their `solde` is the balance. */
+  private readonly facturationCache = new Map<string, Cached<VeoliaFacturation>>();
+  private readonly planCache = new Map<string, Cached<VeoliaPaymentPlan | null>>();
   private readonly billedCache = new Map<string, Cached<BilledVolume | null>>();
   /** Index drops already looked into, so one replacement costs one contract refresh. */
   private readonly checkedDrops = new Set<string>();
@@ -93,6 +122,7 @@ export class WaterService {
     this.now = options.now ?? Date.now;
     this.contractsTtlMs = options.contractsTtlMs ?? 24 * HOUR_MS;
     this.billedTtlMs = options.billedTtlMs ?? 24 * HOUR_MS;
+    this.billingTtlMs = options.billingTtlMs ?? 24 * HOUR_MS;
     this.recheckDays = options.recheckDays ?? 5;
     this.concurrency = Math.max(1, options.concurrency ?? 3);
     this.retryOptions = { retries: 2, baseDelayMs: 2000, maxDelayMs: 16_000, ...options.retry };
@@ -117,6 +147,8 @@ export class WaterService {
   invalidate(): void {
     this.contractCache = undefined;
     this.details.clear();
+    this.facturationCache.clear();
+    this.planCache.clear();
     this.billedCache.clear();
     this.checkedDrops.clear();
   }
@@ -126,9 +158,8 @@ export class WaterService {
     const range = checkRange(options.range);
     if (options.lastDate !== undefined && !isIsoDate(options.lastDate)) throw invalidInput('lastDate must be a YYYY-MM-DD date');
 
-    // Data missing from the caches is always fetched; refreshing stale data is limited to one request.
-    const budget: Budget = { left: 1, contractsFetched: false };
-    let contract = await this.contractForSync(contractId, budget, options.signal);
+    const run: Run = { signal: options.signal, requests: 0, contractsFetched: false };
+    let contract = await this.contractForSync(contractId, run);
     const lastDate = options.lastDate ?? options.lastDateOf?.(contract.id);
     const today = zonedDate(this.now());
     const yesterday = addDays(today, -1);
@@ -149,31 +180,39 @@ export class WaterService {
     from = maxOf(from, oldest);
 
     const months = from <= to ? monthsBetween(from, to) : [];
-    const fetched = await this.fetchMonths(contract, months, options.signal);
+    const fetched = await this.fetchMonths(contract, months, run);
     // A steady sync keeps whole months: corrections of earlier days in them come for free.
     const keepFrom = steady && months.length > 0 ? maxOf(monthStart(months[0]), oldest) : from;
     const days = fetched.filter((d) => d.date >= keepFrom && d.date <= to);
 
-    contract = await this.checkMeterChange(contract, days, budget);
-    const billed = await this.billedFor(contract.id, budget, options.signal);
-    return { contract, days, billed, months };
+    contract = await this.checkMeterChange(contract, days, run);
+    contract = await this.refreshStale(contract, run, options.billing === true);
+    const billed = await this.billedFor(contract.id, run);
+    const result: WaterSyncResult = { contract, days, billed, months };
+    if (options.billing) result.billing = await this.billingFor(contract.id, run, today);
+    return result;
   }
 
-  private async contractForSync(contractId: string | undefined, budget: Budget, signal?: AbortSignal): Promise<Contract> {
-    const cache = this.contractCache;
-    if (!cache) {
-      budget.contractsFetched = true;
-      return this.requireContract(await this.loadContracts(signal), contractId);
-    }
-    const cached = pick(cache.value, contractId);
-    // The single refresh of a sync goes to the older of contract list and billed volume.
-    const billed = cached ? this.billedCache.get(cached.id) : undefined;
-    const billedFirst = billed !== undefined && this.expired(billed, this.billedTtlMs) && billed.at < cache.at;
-    const refresh = !cached || (this.expired(cache, this.contractsTtlMs) && !billedFirst);
-    if (!refresh) return cached;
-    budget.contractsFetched = true;
-    budget.left--;
-    return this.requireContract(await this.loadContracts(signal), contractId);
+  /**
+   * Monthly records of the given years (one request each; years before the subscription or
+   * after this one are not asked).
+   */
+  async monthly(contract: Contract, years: readonly number[], signal?: AbortSignal): Promise<MonthRecord[]> {
+    const first = Number(contract.subscriptionStart.slice(0, 4));
+    const last = Number(zonedDate(this.now()).slice(0, 4));
+    const asked = [...new Set(years)].filter((y) => Number.isInteger(y) && y >= first && y <= last).sort();
+    const key = { pds: contract.pds, subscriptionStart: contract.subscriptionStart };
+    const run: Run = { signal, requests: 0, contractsFetched: false };
+    const results = await mapLimit(asked, this.concurrency, (year) => this.call(() => this.client.monthlyConsumption(contract.id, year, key), run));
+    return toMonthRecords(results.flat());
+  }
+
+  /** The cached contract, even stale (a stale list is refreshed later, within the budget); else the list. */
+  private async contractForSync(contractId: string | undefined, run: Run): Promise<Contract> {
+    const cached = this.contractCache ? pick(this.contractCache.value, contractId) : undefined;
+    if (cached) return cached;
+    run.contractsFetched = true;
+    return this.requireContract(await this.loadContracts(run), contractId);
   }
 
   private requireContract(list: Contract[], contractId: string | undefined): Contract {
@@ -183,9 +222,9 @@ export class WaterService {
     throw notFound(`Veolia contract ${contractId ?? ''} is not on this account`);
   }
 
-  private loadContracts(signal?: AbortSignal): Promise<Contract[]> {
+  private loadContracts(run?: Run): Promise<Contract[]> {
     if (!this.contractsInFlight) {
-      this.contractsInFlight = this.discover(signal).finally(() => {
+      this.contractsInFlight = this.discover(run).finally(() => {
         this.contractsInFlight = undefined;
       });
     }
@@ -193,11 +232,11 @@ export class WaterService {
   }
 
   /** Every contract of every contact and tier; details fetched once per contract. */
-  private async discover(signal?: AbortSignal): Promise<Contract[]> {
-    const summaries = contractSummaries(await this.call(() => this.client.espaceClient(), signal));
+  private async discover(run?: Run): Promise<Contract[]> {
+    const summaries = contractSummaries(await this.call(() => this.client.espaceClient(), run));
     const contracts: Contract[] = [];
     for (const summary of summaries) {
-      const details = await this.detailsOf(summary.id, signal);
+      const details = await this.detailsOf(summary.id, run);
       if (!details) continue;
       contracts.push({ id: summary.id, meter: summary.meter, pds: details.pds, subscriptionStart: details.subscriptionStart, ...(summary.label ? { label: summary.label } : {}) });
     }
@@ -209,12 +248,14 @@ export class WaterService {
    * Delivery point and start date of a contract, or undefined when the service has none for it
    * (e.g. a closed contract still listed): one unusable contract must not hide the others.
    */
-  private async detailsOf(contractId: string, signal?: AbortSignal): Promise<Pick<Contract, 'pds' | 'subscriptionStart'> | undefined> {
+  private async detailsOf(contractId: string, run?: Run, refresh = false): Promise<Pick<Contract, 'pds' | 'subscriptionStart'> | undefined> {
     const known = this.details.get(contractId);
-    if (known) return known;
+    if (known && !refresh) return known;
     try {
-      const details = contractDetails(await this.call(() => this.client.facturation(contractId), signal), contractId);
+      const raw = await this.call(() => this.client.facturation(contractId), run);
+      const details = contractDetails(raw, contractId);
       this.details.set(contractId, details);
+      this.facturationCache.set(contractId, { at: this.now(), value: raw });
       return details;
     } catch (err) {
       if (isApiError(err) && (err.code === 'NOT_FOUND' || err.code === 'PROTOCOL')) return undefined;
@@ -222,10 +263,10 @@ export class WaterService {
     }
   }
 
-  private async fetchMonths(contract: Contract, months: MonthRef[], signal?: AbortSignal): Promise<DayRecord[]> {
+  private async fetchMonths(contract: Contract, months: MonthRef[], run: Run): Promise<DayRecord[]> {
     const key = { pds: contract.pds, subscriptionStart: contract.subscriptionStart };
     const results = await mapLimit(months, this.concurrency, (m) =>
-      this.call(() => this.client.dailyConsumption(contract.id, m.year, m.month, key), signal),
+      this.call(() => this.client.dailyConsumption(contract.id, m.year, m.month, key), run),
     );
     return toDayRecords(results.flat()).filter((d) => d.date >= contract.subscriptionStart);
   }
@@ -234,7 +275,7 @@ export class WaterService {
    * A meter replacement shows as the index falling to near zero; the new meter number is only in
    * the contract list, so an unseen drop earns one refresh of it.
    */
-  private async checkMeterChange(contract: Contract, days: DayRecord[], budget: Budget): Promise<Contract> {
+  private async checkMeterChange(contract: Contract, days: DayRecord[], run: Run): Promise<Contract> {
     let drop: string | undefined;
     for (let i = 1; i < days.length; i++) {
       const before = days[i - 1].indexLitres;
@@ -242,28 +283,68 @@ export class WaterService {
       if (before !== null && after !== null && before > 1000 && after < before / 2) drop = `${contract.id}/${days[i].date}`;
     }
     if (!drop || this.checkedDrops.has(drop)) return contract;
-    if (budget.contractsFetched) {
+    if (run.contractsFetched) {
       this.checkedDrops.add(drop);
       return contract;
     }
-    if (budget.left <= 0) return contract;
+    if (run.requests >= SYNC_DATA_REQUESTS) return contract;
     this.checkedDrops.add(drop);
-    budget.left--;
-    budget.contractsFetched = true;
-    return pick(await this.loadContracts(), contract.id) ?? contract;
+    run.contractsFetched = true;
+    return pick(await this.loadContracts(run), contract.id) ?? contract;
   }
 
-  private async billedFor(contractId: string, budget: Budget, signal?: AbortSignal): Promise<BilledVolume | null> {
-    const cached = this.billedCache.get(contractId);
-    if (cached && (!this.expired(cached, this.billedTtlMs) || budget.left <= 0)) return cached.value;
-    if (cached) budget.left--;
-    const value = latestBilledVolume(await this.call(() => this.client.billingPeriods(contractId), signal));
+  /** Stale cached data, the oldest first, while the sync is within its budget. */
+  private async refreshStale(contract: Contract, run: Run, billing: boolean): Promise<Contract> {
+    const stale: Array<{ what: Refreshable; at: number }> = [];
+    const add = (what: Refreshable, entry: Cached<unknown> | undefined, ttlMs: number): void => {
+      if (entry && this.expired(entry, ttlMs)) stale.push({ what, at: entry.at });
+    };
+    if (!run.contractsFetched) add('contracts', this.contractCache, this.contractsTtlMs);
+    add('billed', this.billedCache.get(contract.id), this.billedTtlMs);
+    if (billing) {
+      add('balance', this.facturationCache.get(contract.id), this.billingTtlMs);
+      add('plan', this.planCache.get(contract.id), this.billingTtlMs);
+    }
+    stale.sort((a, b) => a.at - b.at);
+    let current = contract;
+    for (const { what } of stale) {
+      if (run.requests >= SYNC_DATA_REQUESTS) break;
+      if (what === 'contracts') {
+        run.contractsFetched = true;
+        current = pick(await this.loadContracts(run), contract.id) ?? current;
+      } else if (what === 'billed') await this.loadBilled(contract.id, run);
+      else if (what === 'balance') await this.detailsOf(contract.id, run, true);
+      else await this.loadPlan(contract.id, run);
+    }
+    return current;
+  }
+
+  private async billedFor(contractId: string, run: Run): Promise<BilledVolume | null> {
+    return this.billedCache.get(contractId)?.value ?? (await this.loadBilled(contractId, run));
+  }
+
+  private async loadBilled(contractId: string, run: Run): Promise<BilledVolume | null> {
+    const value = latestBilledVolume(await this.call(() => this.client.billingPeriods(contractId), run));
     this.billedCache.set(contractId, { at: this.now(), value });
     return value;
   }
 
-  private call<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return retry(() => task(), { ...this.retryOptions, signal });
+  private async billingFor(contractId: string, run: Run, today: string): Promise<Billing> {
+    if (!this.facturationCache.has(contractId)) await this.detailsOf(contractId, run, true);
+    const plan = this.planCache.has(contractId) ? this.planCache.get(contractId)?.value : await this.loadPlan(contractId, run);
+    return billingOf(this.facturationCache.get(contractId)?.value, plan, today);
+  }
+
+  private async loadPlan(contractId: string, run: Run): Promise<VeoliaPaymentPlan | null> {
+    const value = await this.call(() => this.client.paymentPlan(contractId), run);
+    this.planCache.set(contractId, { at: this.now(), value });
+    return value;
+  }
+
+  /** One logical request (its retries included), counted against the sync's budget. */
+  private call<T>(task: () => Promise<T>, run?: Run): Promise<T> {
+    if (run) run.requests++;
+    return retry(() => task(), { ...this.retryOptions, signal: run?.signal });
   }
 
   private expired(entry: Cached<unknown>, ttlMs: number): boolean {
@@ -273,7 +354,12 @@ export class WaterService {
 
 export interface VeoliaSessionSettings extends VeoliaEndpointSettings {
   username: string;
+  /** May be empty when `refreshToken` is set: it is then never sent. */
   password: string;
+  /** A pasted refresh token: sign-in with REFRESH_TOKEN_AUTH only (spec §8.1). */
+  refreshToken?: string;
+  /** The login problems' sentences, in the user's language. */
+  loginTexts?: CognitoSettings['texts'];
   timeoutMs?: number;
   now?: () => number;
   water?: WaterServiceOptions;
@@ -290,15 +376,20 @@ export interface VeoliaSession {
 /** One account's session: its own HTTP transport and cookies, Cognito login, client and service. */
 export function createVeoliaSession(settings: VeoliaSessionSettings): VeoliaSession {
   const endpoints = resolveVeoliaEndpoints(settings);
-  if (!settings.username || !settings.password) throw new ApiError('AUTH_FAILED', 'the Veolia e-mail address and password are not set');
+  const refreshToken = settings.refreshToken?.trim() || undefined;
+  if (!settings.username || (!settings.password && !refreshToken)) {
+    throw new ApiError('AUTH_FAILED', 'the Veolia e-mail address and password (or a refresh token) are not set');
+  }
   const transport = new Transport({ service: 'Veolia', timeoutMs: settings.timeoutMs, userAgent: VEOLIA_USER_AGENT });
   const auth = new CognitoAuth(transport, {
     authUrl: endpoints.authUrl,
     clientId: endpoints.clientId,
     username: settings.username,
-    password: settings.password,
+    password: refreshToken ? '' : settings.password,
+    refreshToken,
     headers: endpoints.headers,
     refreshTokenMaxAgeMs: VEOLIA_REFRESH_TOKEN_MAX_AGE_MS,
+    texts: settings.loginTexts,
     now: settings.now,
   });
   const client = new VeoliaClient(transport, auth, endpoints.apiUrl);

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ComapSession, createComapSession } from '../../lib/comap/session';
 import { HeatingMonitor } from '../../lib/comap/monitor';
+import { ModeHistory } from '../../lib/comap/mode-history';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { CommandDispatcher } from '../../lib/schedule/command-dispatcher';
 import { settingNumber } from '../shared/input';
@@ -34,6 +35,11 @@ export interface QivivoAccountNode extends Node<QivivoCredentials>, SharedAccoun
   setPaused(paused: boolean): void;
   /** Lets logins start again after a refused one (a flow node got `msg.topic = "login"`). */
   resumeLogins(): void;
+  /**
+   * Whether the housing (id, name, '' / undefined = first housing) was in away or holiday mode
+   * all of `date` (Europe/Paris), from the states polled over the last 14 days; undefined = not known.
+   */
+  awayAllDay(housing: string | undefined, date: string): boolean | undefined;
 }
 
 const FIRST_POLL_DELAY_MS = 500;
@@ -61,6 +67,10 @@ export default function register(RED: NodeAPI): void {
       showCondition();
     };
     this.resumeLogins = () => this.session?.auth.resume();
+    // Kept like the pause, so a redeploy or (with a persistent store) a restart keeps the days.
+    const modesMemory = nodeMemory<unknown>(this, 'modeHistory');
+    const modes = ModeHistory.fromJson(modesMemory.get());
+    this.awayAllDay = (housing, date) => modes.awayAllDay(housing, date);
     const minutes = settingNumber(def.pollInterval, 15, 0, 1440);
     try {
       this.session = createComapSession({
@@ -77,6 +87,22 @@ export default function register(RED: NodeAPI): void {
       const auth = this.session.auth;
       this.monitor = new HeatingMonitor(this.session.heating, { intervalMs, retryBaseMs, firstDelayMs: FIRST_POLL_DELAY_MS, isLasting: (err) => err === auth.problem });
       if (pausedMemory.get()) this.monitor.pause();
+      const heating = this.session.heating;
+      this.monitor.observe((housingId, state) => {
+        modes.record(state);
+        if (housingId === '') modes.setFirst(state.housing.id);
+        else if (modes.resolve('') === undefined) {
+          // The housing list was just read for this poll: the first housing costs no request.
+          void heating.housing('').then(
+            (first) => {
+              modes.setFirst(first.id);
+              modesMemory.set(modes.toJson());
+            },
+            () => undefined,
+          );
+        }
+        modesMemory.set(modes.toJson());
+      });
     } catch (err) {
       this.configError = toApiError(err);
       this.warn(this.configError.message);
@@ -87,7 +113,10 @@ export default function register(RED: NodeAPI): void {
     this.on('close', (removed: boolean, done: () => void) => {
       unwatch?.();
       this.monitor?.close();
-      if (removed) pausedMemory.forget();
+      if (removed) {
+        pausedMemory.forget();
+        modesMemory.forget();
+      }
       // Commands under way finish (their nodes' close waits for them too); after that nothing
       // more is sent on this session, not even the rest of a poll cycle (product-spec §4).
       void this.commands.close(COMMANDS_CLOSE_WAIT_MS).then(() => {
