@@ -17,6 +17,12 @@
  *   veolia-account/portals                                   -> { <portal>: { apiUrl, authUrl, clientId } }
  * Errors: any 4xx/5xx with a JSON body { code, message }; code "NOT_DEPLOYED" (404) means the
  * account node is new or not deployed yet.
+ * Before the first deploy, or once the account was edited, the lists come instead from
+ *   POST qivivo-account/connect  { id, settings, credentials } -> { housings: [{ id, name, zones, programs, schedules }] }
+ *   POST veolia-account/connect  { id, settings, credentials } -> { contracts: [{ id, meter, label }] }
+ *   POST veolia-account/connect/code  { ...same, code }        -> { contracts } (a challenged Connect)
+ * which log in with the account as edited (a credential left out = the saved one) and answer
+ * { error: { code, message, reason?, challenge? } } on failure.
  */
 /* global window, $ */
 (function () {
@@ -123,6 +129,10 @@
       }
     }
     const status = xhr && typeof xhr.status === 'number' ? xhr.status : 0;
+    // The POST endpoints answer { error: { code, message, reason?, challenge? } }.
+    if (body && body.error && typeof body.error === 'object') {
+      body = body.error;
+    }
     const code = body && typeof body.code === 'string' ? body.code : null;
     let message = body && typeof body.message === 'string' && body.message ? body.message : '';
     if (!message) {
@@ -136,7 +146,14 @@
         message = textStatus || 'network error';
       }
     }
-    return { status: status, code: code, message: message, notDeployed: code === 'NOT_DEPLOYED' };
+    return {
+      status: status,
+      code: code,
+      message: message,
+      notDeployed: code === 'NOT_DEPLOYED',
+      reason: body && typeof body.reason === 'string' ? body.reason : null,
+      challenge: body && typeof body.challenge === 'string' ? body.challenge : null,
+    };
   }
 
   /**
@@ -152,6 +169,280 @@
         .fail(function (xhr, textStatus, errorThrown) {
           reject(toError(xhr, textStatus, errorThrown));
         });
+    });
+  }
+
+  /** POST a JSON body to an admin endpoint; rejects like fetchJSON. */
+  function postJSON(url, body) {
+    return new Promise(function (resolve, reject) {
+      $.ajax({ url: url, method: 'POST', contentType: 'application/json', data: JSON.stringify(body), dataType: 'json', timeout: 60000 })
+        .done(function (data) {
+          resolve(data);
+        })
+        .fail(function (xhr, textStatus, errorThrown) {
+          reject(toError(xhr, textStatus, errorThrown));
+        });
+    });
+  }
+
+  // ---------------------------------------------------------------- the account as edited
+
+  // Node-RED's editor holds this in a password field whose saved value it did not load.
+  const UNCHANGED = '__PWRD__';
+  // Answers of POST <type>/connect for the open dialog, per account: one login per dialog at most.
+  let connected = {};
+
+  /** A fresh dialog asks again (its account may have changed in the cloud). */
+  function forgetConnections() {
+    connected = {};
+  }
+
+  /** The catalog of an account type, for its Connect sentences. */
+  function accountTexts(type) {
+    const def = window.RED && window.RED.nodes && window.RED.nodes.getType ? window.RED.nodes.getType(type) : null;
+    return { type: type, _: def && def._ };
+  }
+
+  /**
+   * The body of POST <type>/connect for an account as the editor holds it: its properties, and
+   * the credentials typed since the last deploy. A credential left out (or "__PWRD__") means
+   * "unchanged": the runtime uses the saved one.
+   * @param {string} id the account's id
+   * @param {object} settings its properties (the name is left out)
+   * @param {object} credentials its credentials as the editor holds them
+   */
+  function accountBody(id, settings, credentials) {
+    const body = { id: id, settings: {}, credentials: {} };
+    Object.keys(settings).forEach(function (key) {
+      if (key !== 'name') {
+        body.settings[key] = settings[key] === undefined || settings[key] === null ? '' : String(settings[key]);
+      }
+    });
+    Object.keys(credentials).forEach(function (key) {
+      const value = credentials[key];
+      if (typeof value === 'string' && value !== UNCHANGED) {
+        body.credentials[key] = value;
+      }
+    });
+    return body;
+  }
+
+  /** The body for the account dialog's Connect: what its form holds now. */
+  function formBody(node, prefix) {
+    const settings = {};
+    const credentials = {};
+    Object.keys((node._def && node._def.defaults) || {}).forEach(function (key) {
+      const $input = $('#' + prefix + '-' + key);
+      settings[key] = $input.length ? $input.val() : node[key];
+    });
+    Object.keys((node._def && node._def.credentials) || {}).forEach(function (key) {
+      const $input = $('#' + prefix + '-' + key);
+      if ($input.length) {
+        credentials[key] = String($input.val() || '');
+      }
+    });
+    return accountBody(node.id, settings, credentials);
+  }
+
+  /**
+   * The account as edited in the editor: { type, body, edited } — edited when it is new or was
+   * changed since the last deploy (properties or typed credentials); null when the editor has none.
+   */
+  function editedAccount(id) {
+    const cfg = window.RED && window.RED.nodes ? window.RED.nodes.node(id) : null;
+    if (!cfg || !cfg._def) {
+      return null;
+    }
+    const settings = {};
+    Object.keys(cfg._def.defaults || {}).forEach(function (key) {
+      settings[key] = cfg[key];
+    });
+    const credentials = {};
+    let typed = false;
+    Object.keys(cfg._def.credentials || {}).forEach(function (key) {
+      const value = cfg.credentials ? cfg.credentials[key] : undefined;
+      if (typeof value === 'string' && value !== UNCHANGED) {
+        credentials[key] = value;
+        // a loaded text credential is not a change; a password present here was typed
+        typed = typed || (cfg._def.credentials[key].type === 'password' && value !== '');
+      } else if (cfg.credentials && cfg.credentials['has_' + key] === false) {
+        credentials[key] = '';
+      }
+    });
+    return { type: cfg.type, body: accountBody(id, settings, credentials), edited: cfg.changed === true || typed };
+  }
+
+  /**
+   * POST <type>/connect: logs in with `body` and answers the listing ({ housings } / { contracts }).
+   * Kept for the dialog's life per account and values; `fresh` asks again (the Connect button).
+   */
+  function connect(type, body, fresh) {
+    const key = JSON.stringify(body);
+    const known = connected[body.id];
+    if (!fresh && known && known.key === key) {
+      return known.answer;
+    }
+    const answer = postJSON(type + '/connect', body);
+    connected[body.id] = { key: key, answer: answer };
+    answer.catch(function () {
+      // a failure is not kept: the next refresh may succeed (the runtime limits logins)
+      if (connected[body.id] && connected[body.id].answer === answer) {
+        delete connected[body.id];
+      }
+    });
+    return answer;
+  }
+
+  /** Keeps a listing obtained another way (a code answered in the dialog) for the dialog's lists. */
+  function rememberConnection(body, listing) {
+    connected[body.id] = { key: JSON.stringify(body), answer: Promise.resolve(listing) };
+  }
+
+  /**
+   * A failed Connect as a sentence of the dialog's language, from the runtime's error code (and
+   * reason), not its message.
+   */
+  function connectMessage(type, err) {
+    const texts = accountTexts(type);
+    if (!err || !err.code) {
+      return tr(texts, 'connect.error.network', { message: (err && err.message) || '?' });
+    }
+    const vars = { service: tr(texts, 'connect.service'), code: err.code };
+    if (err.reason) {
+      const sub = 'connect.error.' + err.code + '_' + err.reason;
+      const withReason = tr(texts, sub, vars);
+      if (withReason !== sub) {
+        return withReason;
+      }
+    }
+    const sub = 'connect.error.' + err.code;
+    const text = tr(texts, sub, vars);
+    return text !== sub ? text : tr(texts, 'connect.error.other', vars);
+  }
+
+  /**
+   * The account dialog's Connect row: the button logs in with the form's values and the result
+   * area lists what was found, or says why not, in the dialog's language.
+   * @param {object} node the account being edited
+   * @param {object} o { button, result: "#id" of the button and the result area (created after
+   *   the form row of `after` unless the template has them); lines(answer) => string[]; onError(err, body) }
+   * @returns {{show: function(string, string[]): void}}
+   */
+  function connectButton(node, o) {
+    let $button = $(o.button);
+    let $result = $(o.result);
+    if (!$button.length) {
+      // the row is written here once, not in each account's template
+      const $row = $('<div class="form-row"></div>').attr('id', o.button.slice(1) + '-row');
+      $('<label>&nbsp;</label>').appendTo($row);
+      $row.append(' ');
+      $button = $('<button type="button" class="red-ui-button"></button>').attr('id', o.button.slice(1)).appendTo($row);
+      $('<i class="fa fa-plug"></i>').appendTo($button);
+      $('<span></span>').text(' ' + tr(node, 'connect.button')).appendTo($button);
+      $result = $('<div class="form-row qv-connect-result"></div>').attr('id', o.result.slice(1)).hide();
+      $row.insertAfter($(o.after).closest('.form-row'));
+      $result.insertAfter($row);
+    }
+    $button.attr('title', tr(node, 'connect.tip'));
+    function show(kind, lines) {
+      const style = HINT_STYLE[kind] || HINT_STYLE.info;
+      $result.empty().css({ color: style.color, 'margin-left': '105px' }).attr('data-kind', kind);
+      (lines || []).forEach(function (line, i) {
+        const $line = $('<div class="qv-connect-line"></div>').appendTo($result);
+        if (i === 0) {
+          $('<i class="fa"></i>').addClass(style.icon).appendTo($line);
+          $line.append(' ');
+        }
+        $('<span></span>').text(line).appendTo($line);
+      });
+      $result.toggle(!!(lines && lines.length));
+    }
+    $button.on('click', function (event) {
+      event.preventDefault();
+      const body = formBody(node, 'node-config-input');
+      $button.prop('disabled', true);
+      show('loading', [tr(node, 'connect.busy')]);
+      connect(node.type, body, true)
+        .then(
+          function (answer) {
+            show('info', o.lines(answer));
+          },
+          function (err) {
+            show(err && err.code === 'AUTH_CHALLENGE' ? 'warn' : 'error', [connectMessage(node.type, err)]);
+            if (typeof o.onError === 'function') {
+              o.onError(err, body);
+            }
+          },
+        )
+        .then(function () {
+          $button.prop('disabled', false);
+        });
+    });
+    return { show: show };
+  }
+
+  const LIST_URL = /^(qivivo-account|veolia-account)\/([^/]+)\/(housings|contracts)(?:\/([^/]+)\/(zones|programs|schedules))?$/;
+
+  /** The part of a Connect answer a list URL asks for (the same shapes as the GET routes). */
+  function pickList(type, answer, what, housingId, sub) {
+    if (type === 'veolia-account') {
+      return (answer && answer.contracts) || [];
+    }
+    const housings = (answer && answer.housings) || [];
+    if (!sub) {
+      return housings.map(function (h) {
+        return { id: h.id, name: h.name };
+      });
+    }
+    const housing = housingId && housingId !== '_' ? housings.find(function (h) { return h.id === housingId; }) : housings[0];
+    if (!housing) {
+      throw { status: 404, code: 'NOT_FOUND', message: tr(accountTexts(type), 'connect.error.NOT_FOUND', { service: tr(accountTexts(type), 'connect.service') }) };
+    }
+    return housing[sub] || [];
+  }
+
+  /**
+   * A list for a dropdown. An account list URL (housings, zones, programs, schedules, contracts)
+   * is answered from the deployed account (GET, no login) unless the account is not deployed or
+   * was edited since: then from POST <type>/connect with the account as edited (spec §9).
+   * @returns {Promise<any>} rejects with { status, code, message } (message in the dialog's language)
+   */
+  function fetchList(url) {
+    const m = LIST_URL.exec(url);
+    if (!m) {
+      return fetchJSON(url);
+    }
+    const type = m[1];
+    let id;
+    try {
+      id = decodeURIComponent(m[2]);
+    } catch (err) {
+      return noteError(err, fetchJSON(url));
+    }
+    const account = editedAccount(id);
+    const viaConnect = function () {
+      return connect(type, account.body).then(
+        function (answer) {
+          return pickList(type, answer, m[3], m[4] && decodeURIComponent(m[4]), m[5]);
+        },
+        function (err) {
+          // the Code field is in the account's dialog, not in this one
+          if (err && err.code === 'AUTH_CHALLENGE') {
+            err.reason = 'list';
+          }
+          err.message = connectMessage(type, err);
+          throw err;
+        },
+      );
+    };
+    if (account && account.edited) {
+      return viaConnect();
+    }
+    return fetchJSON(url).catch(function (err) {
+      if (err && err.notDeployed && account) {
+        return viaConnect();
+      }
+      throw err;
     });
   }
 
@@ -324,7 +615,7 @@
       }
       setBusy($refresh, true);
       showHint($hint, 'loading', tr(node, 'editor.loading'));
-      return fetchJSON(url).then(
+      return fetchList(url).then(
         function (data) {
           if (mine !== seq) {
             return;
@@ -399,6 +690,7 @@
    */
   function setupQivivo(node, opts) {
     opts = opts || {};
+    forgetConnections();
     const accountSel = '#node-input-account';
     const account = function () {
       return accountId(accountSel, node.account);
@@ -491,6 +783,7 @@
    * account picker (#node-input-account).
    */
   function setupVeolia(node) {
+    forgetConnections();
     const accountSel = '#node-input-account';
     const contract = remoteSelect(node, {
       select: '#node-input-contract',
@@ -640,9 +933,30 @@
     },
   };
 
+  // Node-RED outlines an invalid field in red as soon as the dialog opens; a field marked
+  // "qv-untouched" keeps its normal border until the user changes it. The validators stay
+  // honest: the node's own `valid` (the red triangle) still reflects its saved values.
+  function untouchedStyle() {
+    if (window.document.getElementById('qv-untouched-style')) {
+      return;
+    }
+    $('<style id="qv-untouched-style"></style>')
+      .text(
+        '.red-ui-editor .qv-untouched.input-error, .red-ui-editor .qv-untouched + .red-ui-typedInput-container.input-error' +
+          ' { border-color: var(--red-ui-form-input-border-color, #ccc) !important; }',
+      )
+      .appendTo('head');
+  }
+
+  /** Whether the node being edited is already in the workspace (a new config node is not). */
+  function isSaved(node) {
+    return !!(window.RED && window.RED.nodes && typeof window.RED.nodes.node === 'function' && window.RED.nodes.node(node.id));
+  }
+
   /**
    * Visible feedback under each listed field: the validator's message is shown in red below the
-   * row while the value is invalid (Node-RED itself only outlines the field).
+   * row while the value is invalid, once the user changed the field in this dialog — or at once
+   * for a saved node whose stored value is invalid (the red triangle the user came to fix).
    * @param {object} node node being edited
    * @param {string} prefix "node-input" or "node-config-input"
    * @param {string[]} props property (or credential) names with a `validate` function
@@ -650,6 +964,8 @@
    */
   function watchValidation(node, prefix, props) {
     const checks = [];
+    const saved = isSaved(node);
+    untouchedStyle();
     props.forEach(function (prop) {
       const def =
         (node._def && node._def.defaults && node._def.defaults[prop]) ||
@@ -668,6 +984,7 @@
         })
         .hide()
         .insertAfter($row);
+      let touched = false;
       const check = function () {
         const value = $input.val();
         let result;
@@ -681,11 +998,21 @@
           $msg.text('').hide();
           return true;
         }
-        $msg.text(typeof result === 'string' ? result : tr(node, 'validation.invalid')).show();
+        $msg.text(typeof result === 'string' ? result : tr(node, 'validation.invalid')).toggle(touched);
         return false;
       };
-      $input.on('change input keyup', check);
+      $input.on('change input keyup', function (event) {
+        // only the user's own edits (not a value set by the dialog's code) count as a touch
+        if (event && event.originalEvent && !touched) {
+          touched = true;
+          $input.removeClass('qv-untouched');
+        }
+        check();
+      });
       checks.push(check);
+      // A saved node's invalid value shows at once; a new node's empty fields wait for a touch.
+      touched = saved && !check();
+      $input.toggleClass('qv-untouched', !touched);
       check();
     });
     return function () {
@@ -717,11 +1044,159 @@
     return set;
   }
 
+  // ---------------------------------------------------------------- rows every node shares
+
+  // The form rows every flow node has, written once: a template holds
+  // <div data-qv-rows="name account housing"></div> and gets these rows, with the element ids the
+  // rest of this file and Node-RED use (node-input-<prop>). Texts come from the node's own catalog.
+  const PICKER_ROWS = {
+    housing: { icon: 'fa-home', name: 'housingName' },
+    zone: { icon: 'fa-th-large', name: 'zoneName' },
+    program: { icon: 'fa-calendar', name: 'programName' },
+    schedule: { icon: 'fa-list-alt', name: 'scheduleName' },
+    contract: { icon: 'fa-file-text-o', name: 'contractLabel' },
+  };
+
+  function rowLabel(type, prop, icon) {
+    return '<label for="node-input-' + prop + '"><i class="fa ' + icon + '"></i> <span data-i18n="' + type + '.label.' + prop + '"></span></label>';
+  }
+
+  /** A number field; `after` is HTML put after the unit (e.g. the "or msg.duration" hint). */
+  function numberRow(type, prop, icon, min, max, unit, step, after) {
+    const unitHtml = unit ? ' <span data-i18n="' + type + '.unit.' + unit + '"></span>' : '';
+    return '<div class="form-row">' + rowLabel(type, prop, icon) +
+      '<input type="number" id="node-input-' + prop + '" min="' + min + '" max="' + max + '" step="' + (step || 1) + '" style="width:100px">' +
+      unitHtml + (after || '') + '</div>';
+  }
+
+  function sharedRow(type, row) {
+    if (row === 'name') {
+      return '<div class="form-row">' + rowLabel(type, 'name', 'fa-tag') +
+        '<input type="text" id="node-input-name" style="width:70%" data-i18n="[placeholder]' + type + '.placeholder.name"></div>';
+    }
+    if (row === 'account') {
+      return '<div class="form-row">' + rowLabel(type, 'account', 'fa-user') + '<input type="text" id="node-input-account" style="width:70%"></div>';
+    }
+    if (row === 'retries') {
+      return numberRow(type, 'retries', 'fa-repeat', 0, 10, '') + numberRow(type, 'retryDelay', 'fa-clock-o', 1, 3600, 'seconds');
+    }
+    if (row === 'duration') {
+      // a message's msg.duration overrides the field (shared/input.ts parseDuration)
+      const hint = ' <span class="qv-override" data-i18n="shared.form.orMsgDuration"></span>';
+      return numberRow(type, 'duration', 'fa-hourglass-half', 1, 4320, 'minutes', 1, hint);
+    }
+    const picker = PICKER_ROWS[row];
+    if (!picker) {
+      return '';
+    }
+    return '<div class="form-row">' + rowLabel(type, row, picker.icon) +
+      '<div style="display:inline-flex; width:70%; vertical-align:middle">' +
+      '<select id="node-input-' + row + '" style="flex:1 1 auto; width:auto; min-width:0"></select>' +
+      '<button type="button" id="node-input-' + row + '-refresh" class="red-ui-button" style="margin-left:6px" data-i18n="[title]' + type + '.editor.refresh"><i class="fa fa-refresh"></i></button>' +
+      '</div><input type="hidden" id="node-input-' + picker.name + '"></div>' +
+      '<div class="form-row qv-hint" id="node-input-' + row + '-hint" style="display:none"></div>';
+  }
+
+  /**
+   * Put the shared rows into the edit template of `type` (once, when the node type registers):
+   * Node-RED reads the template's text each time a dialog opens.
+   */
+  function sharedRows(type) {
+    const el = window.document.querySelector('script[data-template-name="' + type + '"]');
+    if (!el) {
+      // the template follows the registering script in the node's file
+      window.setTimeout(function () {
+        if (window.document.querySelector('script[data-template-name="' + type + '"]')) {
+          sharedRows(type);
+        }
+      }, 0);
+      return;
+    }
+    el.textContent = el.textContent
+      .replace(/<div data-qv-rows="([a-z ]+)"><\/div>/g, function (all, rows) {
+        return rows.split(' ').map(function (row) {
+          return sharedRow(type, row);
+        }).join('');
+      })
+      // <div data-qv-number="prop icon min max step unit"></div>: one number field of the node
+      .replace(/<div data-qv-number="([^"]+)"><\/div>/g, function (all, spec) {
+        const p = spec.split(' ');
+        return numberRow(type, p[0], p[1], p[2], p[3], p[5] || '', p[4]);
+      });
+  }
+
+  // ---------------------------------------------------------------- labels
+
+  /** `jane.doe@example.com` → `j…@example.com`: tells accounts apart without showing the address. */
+  function maskEmail(value) {
+    const text = String(value || '').trim();
+    if (!text) {
+      return '';
+    }
+    const at = text.lastIndexOf('@');
+    return at > 0 ? text.charAt(0) + '…' + text.slice(at) : text.charAt(0) + '…';
+  }
+
+  /**
+   * Label of an account: its name, else its masked e-mail (kept in the plain property `userHint`
+   * when the dialog closes, since the editor loads credentials only into an open dialog).
+   */
+  function accountLabel(node, extra) {
+    if (node.name) {
+      return node.name;
+    }
+    const base = node._(node.type + '.paletteLabel');
+    const who = node.userHint ? ' · ' + node.userHint : '';
+    return base + (extra ? ' · ' + extra : '') + who;
+  }
+
+  /** In an account's oneditsave: keep the masked e-mail of the username field for the label. */
+  function keepUserHint(node) {
+    const typed = $('#node-config-input-username').val();
+    if (typeof typed === 'string') {
+      node.userHint = maskEmail(typed);
+    }
+  }
+
+  /** Flow node label: its name, else "<target> · <what>", else the palette label. */
+  function nodeLabel(node, target, what) {
+    if (node.name) {
+      return node.name;
+    }
+    return target ? target + ' · ' + node._(node.type + '.nodeLabel.' + what) : node._(node.type + '.paletteLabel');
+  }
+
+  /** Shared registerType members of the flow nodes (input: the key of the input's label). */
+  const flowNode = {
+    paletteLabel: function () {
+      return this._(this.type + '.paletteLabel');
+    },
+    labelStyle: function () {
+      return this.name ? 'node_label_italic' : '';
+    },
+    inputLabels: function (input) {
+      return function () {
+        return this._(this.type + '.inputs.' + input);
+      };
+    },
+    outputLabels: function (index) {
+      return this._(this.type + (index === 0 ? '.outputs.result' : '.outputs.error'));
+    },
+  };
+
   window.QivivoVeoliaEditor = {
     version: VERSION,
     tr: tr,
     urls: urls,
     fetchJSON: fetchJSON,
+    fetchList: fetchList,
+    postJSON: postJSON,
+    connect: connect,
+    formBody: formBody,
+    editedAccount: editedAccount,
+    rememberConnection: rememberConnection,
+    connectMessage: connectMessage,
+    connectButton: connectButton,
     accountId: accountId,
     onAccountChange: onAccountChange,
     hintElement: hintElement,
@@ -734,6 +1209,12 @@
     isAllowedUrl: isAllowedUrl,
     watchValidation: watchValidation,
     collapsible: collapsible,
+    sharedRows: sharedRows,
+    maskEmail: maskEmail,
+    accountLabel: accountLabel,
+    keepUserHint: keepUserHint,
+    nodeLabel: nodeLabel,
+    flowNode: flowNode,
     lastError: function () {
       return lastError;
     },

@@ -7,6 +7,7 @@ import { measureRedeploys } from './bench/redeploy';
 import { stopRuntime } from './bench/runtime';
 import { measureVeolia } from './bench/veolia';
 import { measureLeak } from './bench/leak';
+import { measureEditor } from './bench/editor';
 
 interface Row {
   figure: string;
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const veolia = await measureVeolia();
   const leak = await measureLeak();
   const redeploy = await measureRedeploys({ deploys: 200 });
+  const editor = await measureEditor({ runs: 20 });
   const rows: Row[] = [
     { figure: 'Comap requests per poll cycle, 1 node', value: comap.requestsPerCycle1, target: '≤ 2', ok: comap.requestsPerCycle1 <= 2 },
     { figure: 'Comap requests per poll cycle, 100 nodes', value: comap.requestsPerCycle100, target: '≤ 2', ok: comap.requestsPerCycle100 <= 2 },
@@ -52,13 +54,14 @@ async function main(): Promise<void> {
     { figure: 'Veolia password logins per day, 1 h refresh tokens', value: veolia.passwordLoginsPerDay, target: '≤ 1', ok: veolia.passwordLoginsPerDay <= 1 },
     { figure: '300 L/day leak: days to flag, worst of 20 starts', value: leak.leakDaysToFlag ?? Infinity, target: '0', ok: leak.leakDaysToFlag === 0 },
     { figure: '300 L/day leak: false alarms before it, worst of 20', value: leak.leakFalseAlarms, target: '0', ok: leak.leakFalseAlarms === 0 },
+    { figure: `time from Connect to housings listed, median of ${editor.connectRuns} (ms)`, value: editor.connectMedianMs, target: '≤ 300', ok: editor.connectMedianMs <= 300 },
     { figure: 'heap growth after 200 redeploys, every node (MB)', value: redeploy.heapGrowthMB, target: '≤ 5', ok: redeploy.heapGrowthMB <= 5 },
     { figure: 'active handles after 200 redeploys (vs before)', value: redeploy.handlesAfter, target: `≤ ${redeploy.handlesBefore}`, ok: redeploy.handlesAfter <= redeploy.handlesBefore },
   ];
   const width = Math.max(...rows.map((r) => r.figure.length));
   console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(8)}  target  met`);
   for (const r of rows) console.log(`${r.figure.padEnd(width)}  ${String(r.value).padStart(8)}  ${r.target.padEnd(6)}  ${r.ok ? 'yes' : 'NO'}`);
-  console.log(JSON.stringify({ comap, veolia: { ...veolia, leakDaysToFlag: leak.leakDaysToFlag, leakFalseAlarms: leak.leakFalseAlarms }, redeploy: { heapGrowthMB: redeploy.heapGrowthMB, handlesAfter: redeploy.handlesAfter } }));
+  console.log(JSON.stringify({ comap, veolia: { ...veolia, leakDaysToFlag: leak.leakDaysToFlag, leakFalseAlarms: leak.leakFalseAlarms }, redeploy: { heapGrowthMB: redeploy.heapGrowthMB, handlesAfter: redeploy.handlesAfter }, editor: { connectMedianMs: editor.connectMedianMs } }));
   await stopRuntime();
 }
 

@@ -438,6 +438,26 @@ describe('reliability: security (product-spec §5)', function () {
       assert.equal(credentials.refreshToken, undefined);
     });
 
+    it("Connect from the dialog: POST with …write only (a read-only user gets 401), nothing sent for a refused caller; the listing holds no credential", async () => {
+      const reader = await adminToken(runtime, READER.username, READER.password, 'read');
+      const forms: Array<[string, Record<string, unknown>]> = [
+        ['/qivivo-account/connect', { id: 'sec-q', settings: { apiUrl: comap.apiUrl, authUrl: comap.authUrl, clientId: COMAP_CLIENT }, credentials: GOOD }],
+        ['/veolia-account/connect', { id: 'sec-v', settings: { portal: 'custom', apiUrl: veolia.url, authUrl: `${veolia.url}/`, clientId: VEOLIA_CLIENT }, credentials: GOOD }],
+      ];
+      for (const [path, form] of forms) {
+        const post = (headers: Record<string, string>) => runtime.api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(form) });
+        const logins = comap.cognito.stats.passwordLogins + veolia.cognito.stats.passwordLogins;
+        assert.equal((await post({})).status, 401, `${path} without a token`);
+        assert.equal((await post(bearer(reader))).status, 401, `${path} with read only`);
+        assert.equal(comap.cognito.stats.passwordLogins + veolia.cognito.stats.passwordLogins, logins, 'nothing sent for a refused caller');
+        const allowed = await post(bearer(token));
+        assert.equal(allowed.status, 200, path);
+        const text = await allowed.text();
+        assert.ok(/housings|contracts/.test(text), text);
+        assertClean(`POST ${path}`, text);
+      }
+    });
+
     it('answer an account with an http:// address with its config error, sending nothing', async () => {
       const before = connections.seen.length;
       const response = await api('/qivivo-account/qhttp/housings');

@@ -2,6 +2,7 @@ import type { NodeAPI } from 'node-red';
 import type { Request } from 'express';
 import { registerAccountRoute } from '../shared/admin-route';
 import type { QivivoAccountNode } from './qivivo-account';
+import { registerQivivoConnectRoute } from './connect-route';
 
 /**
  * Admin endpoints behind the editor's housing / zone / program / schedule dropdowns. They need the
@@ -16,6 +17,7 @@ export function registerQivivoAdminRoutes(RED: NodeAPI): void {
   registerAccountRoute(RED, '/qivivo-account/:id/housings/:housing/programs', 'qivivo-account', heatingOf, (heating, req) =>
     heating.programChoices(housingParam(req)),
   );
+  registerQivivoConnectRoute(RED);
   // The program node's schedule list, for a zone it gives a schedule to: `[{ id, name }]`.
   registerAccountRoute(RED, '/qivivo-account/:id/housings/:housing/schedules', 'qivivo-account', heatingOf, (heating, req) => heating.schedules(housingParam(req)));
 }

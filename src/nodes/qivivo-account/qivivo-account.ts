@@ -8,6 +8,9 @@ import { settingNumber } from '../shared/input';
 import { AccountUsers, SharedAccount } from '../shared/account-users';
 import { nodeMemory } from '../shared/node-memory';
 import { registerQivivoAdminRoutes } from './admin-routes';
+import { comapLoginIdentity } from '../../lib/comap/editor-listing';
+import { loginHash } from '../../lib/editor/editor-logins';
+import { editorLoginsOf } from '../shared/editor-logins';
 
 export interface QivivoAccountDef extends NodeDef {
   pollInterval: number | string;
@@ -28,6 +31,8 @@ export interface QivivoAccountNode extends Node<QivivoCredentials>, SharedAccoun
   /** Set when the account's settings are unusable; every use reports it. */
   configError?: ApiError;
   session?: ComapSession;
+  /** Digest of the values it logs in with: the dialog's Connect with the same values is answered by this session. */
+  editorLoginHash?: string;
   monitor?: HeatingMonitor;
   /** Every command of the account, one queue per real target (product-spec §4.1). */
   commands: CommandDispatcher;
@@ -73,14 +78,12 @@ export default function register(RED: NodeAPI): void {
     this.awayAllDay = (housing, date) => modes.awayAllDay(housing, date);
     const minutes = settingNumber(def.pollInterval, 15, 0, 1440);
     try {
-      this.session = createComapSession({
-        apiUrl: def.apiUrl,
-        authUrl: def.authUrl,
-        clientId: def.clientId,
-        username: this.credentials.username ?? '',
-        password: this.credentials.password ?? '',
-        timeoutMs: settingNumber(def.timeout, 20, 1, 120) * 1000,
-      });
+      const login = { apiUrl: def.apiUrl, authUrl: def.authUrl, clientId: def.clientId, username: this.credentials.username ?? '', password: this.credentials.password ?? '' };
+      this.session = createComapSession({ ...login, timeoutMs: settingNumber(def.timeout, 20, 1, 120) * 1000 });
+      // The dialog's Connect logged in with these very values: its tokens serve, no second login.
+      this.editorLoginHash = loginHash(comapLoginIdentity(login));
+      const handed = editorLoginsOf(RED).take(this.id, this.editorLoginHash);
+      if (handed) this.session.auth.restore(handed);
       const intervalMs = minutes * 60_000;
       // Retries inside a cycle stay well within the cycle.
       const retryBaseMs = Math.min(5_000, intervalMs / 10);

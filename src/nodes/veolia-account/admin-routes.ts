@@ -4,6 +4,7 @@ import { VEOLIA_PORTALS } from '../../lib/veolia/portals';
 import { registerAccountRoute } from '../shared/admin-route';
 import { registerPortalLookupRoute } from './portal-lookup-route';
 import { registerLoginRoutes } from './login-routes';
+import { registerVeoliaConnectRoute } from './connect-route';
 import type { VeoliaAccountNode } from './veolia-account';
 
 /**
@@ -12,6 +13,8 @@ import type { VeoliaAccountNode } from './veolia-account';
  */
 export function registerVeoliaAdminRoutes(RED: NodeAPI): void {
   registerPortalLookupRoute(RED);
+  // Before the login routes: /veolia-account/connect/code is not the code of an account named "connect".
+  registerVeoliaConnectRoute(RED);
   registerLoginRoutes(RED);
   RED.httpAdmin.get('/veolia-account/portals', RED.auth.needsPermission('veolia-account.read'), (_req: Request, res: Response) => {
     res.json(Object.fromEntries(Object.values(VEOLIA_PORTALS).map((p) => [p.id, { apiUrl: p.apiUrl, authUrl: p.authUrl, clientId: p.clientId }])));

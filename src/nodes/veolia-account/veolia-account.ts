@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ChallengeChannel, normaliseCode } from '../../lib/cognito/challenge';
+import type { SavedTokens } from '../../lib/cognito/auth';
 import type { LoginTexts } from '../../lib/cognito/login-texts';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { createVeoliaSession, VeoliaSession } from '../../lib/veolia/water';
@@ -8,6 +9,9 @@ import { settingNumber } from '../shared/input';
 import { registerVeoliaAdminRoutes } from './admin-routes';
 import { CodeAttempts } from './code-attempts';
 import { keptTokensFile } from './kept-tokens';
+import { veoliaLoginIdentity } from '../../lib/veolia/editor-listing';
+import { loginHash } from '../../lib/editor/editor-logins';
+import { editorLoginsOf } from '../shared/editor-logins';
 
 export interface VeoliaAccountDef extends NodeDef {
   portal: string;
@@ -37,6 +41,8 @@ export interface LoginProblemView {
 export interface VeoliaAccountNode extends Node<VeoliaCredentials>, SharedAccount {
   configError?: ApiError;
   session?: VeoliaSession;
+  /** Digest of the values it logs in with: the dialog's Connect with the same values is answered by this session. */
+  editorLoginHash?: string;
   /** Lets logins start again after a refused one (a flow node got `msg.topic = "login"`). */
   resumeLogins(): void;
   /**
@@ -114,15 +120,23 @@ export default function register(RED: NodeAPI): void {
     // Tokens survive restarts and redeploys, sealed in the user directory (spec §8.1); those of
     // other credentials are not taken back.
     const kept = session ? keptTokensFile(RED, this.id, [def.portal, custom ? def.authUrl : '', custom ? def.clientId : '', username, password, refreshToken]) : undefined;
-    const saved = kept?.read();
+    // The dialog's Connect logged in with these very values (perhaps with a code): its tokens
+    // serve, newer than any kept ones — no second login, no second code.
+    if (session) {
+      this.editorLoginHash = loginHash(veoliaLoginIdentity({ portal: def.portal || 'national', apiUrl: custom ? def.apiUrl : undefined, authUrl: custom ? def.authUrl : undefined, clientId: custom ? def.clientId : undefined, username, password, refreshToken }));
+    }
+    const handed = this.editorLoginHash ? editorLoginsOf(RED).take(this.id, this.editorLoginHash) : undefined;
+    const saved = handed ?? kept?.read();
     if (saved) session?.auth.restore(saved);
-    const unwatchTokens = kept && session?.auth.watchTokens((tokens) => {
+    const keep = (tokens: SavedTokens | undefined): void => {
       try {
-        kept.write(tokens);
+        kept?.write(tokens);
       } catch (err) {
         this.warn(RED._('veolia-account.login.keepFailed', { reason: err instanceof Error ? err.message : String(err) }));
       }
-    });
+    };
+    if (handed) keep(handed);
+    const unwatchTokens = kept && session?.auth.watchTokens(keep);
 
     // A refused login shows on every node of the account at once (product-spec §4.1).
     const unwatch = session?.auth.watch((problem) => users.set(problem ? { loginProblem: problem } : undefined));
@@ -145,7 +159,7 @@ export default function register(RED: NodeAPI): void {
 }
 
 /** The login sentences in the runtime's language (locales/…/veolia-account.json, `login`). */
-function loginTexts(RED: NodeAPI): LoginTexts {
+export function loginTexts(RED: NodeAPI): LoginTexts {
   const t = (key: string, values?: Record<string, string>): string => RED._(`veolia-account.login.${key}`, values);
   const channelKey: Record<ChallengeChannel, string> = { email: 'challengeEmail', sms: 'challengeSms', other: 'challengeOther' };
   return {
