@@ -94,7 +94,7 @@ describe('e2e: the package in the Node-RED editor', function () {
     for (const type of ALL_TYPES) assert.ok(dialogOf[type], `${type} has a deployed node to open`);
   });
 
-  it(`shows the ${FLOW_TYPES.length} flow nodes in the domotique palette category, each with its own SVG icon, and both accounts as config nodes`, async () => {
+  it(`shows the ${FLOW_TYPES.length} flow nodes in the 'Qivivo · Veolia' palette category, each with its own SVG icon, and both accounts as config nodes`, async () => {
     const editor = await openEditor(browser, runtime.url, 'en-US');
     try {
       const palette = await editor.page.evaluate((types) => {
@@ -111,7 +111,8 @@ describe('e2e: the package in the Node-RED editor', function () {
         });
       }, FLOW_TYPES);
       for (const entry of palette) {
-        assert.equal(entry.category, 'red-ui-palette-container-domotique', `${entry.type} in the domotique category`);
+        // Node-RED's palette id of the category 'Qivivo · Veolia' (spaces become '_')
+        assert.equal(entry.category, 'red-ui-palette-container-Qivivo_·_Veolia', `${entry.type} in the 'Qivivo · Veolia' category`);
         assert.equal(entry.label, catalog(entry.type, 'en-US').paletteLabel, `${entry.type} palette label`);
         assert.match(entry.icon ?? '', /icons\/@domotique\/node-red-qivivo-veolia\/[a-z-]+\.svg/, `${entry.type} icon`);
       }
@@ -322,7 +323,7 @@ describe('e2e: the package in the Node-RED editor', function () {
     });
   }
 
-  it('tells to deploy an account that is not deployed yet, in the user’s language', async () => {
+  it('an account not deployed yet: its lists ask it as edited, and say to type its credentials first, in the user’s language', async () => {
     const editor = await openEditor(browser, runtime.url, 'fr');
     const { page } = editor;
     try {
@@ -336,7 +337,8 @@ describe('e2e: the package in the Node-RED editor', function () {
       });
       assert.ok(id, 'imported');
       await openDialog(page, 'qivivo-zone-order', id);
-      const hint = text('qivivo-zone-order', 'fr', 'editor.notDeployed');
+      // Spec §9: the lists come from the account as edited (POST …/connect); it has no credentials yet.
+      const hint = text('qivivo-zone-order', 'fr', 'editor.loadFailed', { message: text('qivivo-account', 'fr', 'connect.error.AUTH_FAILED_missing') });
       const hints = await until(async () => {
         const shown = await visibleMessages(page, '.red-ui-tray .qv-hint');
         return shown.length === 2 ? shown : undefined;
@@ -344,8 +346,8 @@ describe('e2e: the package in the Node-RED editor', function () {
       assert.deepEqual(hints, [hint, hint]);
       await screenshot(page, 'editor-fr-not-deployed');
       await closeDialog(page, 'cancel');
-      // The browser logs the endpoint's 404 (NOT_DEPLOYED) itself; nothing else may fail.
-      assert.deepEqual(editor.errors.filter((e) => !/404.*\/qivivo-account\/new-acct\//.test(e)), [], 'no other console errors');
+      // The browser logs the endpoint's 400 (AUTH_FAILED, nothing sent) itself; nothing else may fail.
+      assert.deepEqual(editor.errors.filter((e) => !/400.*\/qivivo-account\/connect/.test(e)), [], 'no other console errors');
     } finally {
       await editor.close();
     }

@@ -5,11 +5,10 @@ import { AccountUsers } from '../../src/nodes/shared/account-users';
 import { StatusReporter } from '../../src/nodes/shared/status';
 
 describe('account users', () => {
-  const translate = ((key: string) => key) as unknown as ConstructorParameters<typeof StatusReporter>[1];
   const user = (id: string) => {
     const shown: NodeStatus[] = [];
     const node = { id, status: (s: NodeStatus) => shown.push(s) } as unknown as Node;
-    return { node, shown, status: new StatusReporter(node, translate) };
+    return { node, shown, status: new StatusReporter(node) };
   };
 
   it("shows the account's condition on every user, also on one that arrives later, and clears it once it ends", () => {

@@ -28,9 +28,8 @@ export default function register(RED: NodeAPI): void {
       },
       deadline: (action, createdAt) => (action.mode === 'holiday' ? Date.parse(action.to) : createdAt + DAY_DEADLINE_MS),
       statusText: (result) =>
-        result.mode === 'holiday'
-          ? RED._('qivivo-house-mode.status.holiday', { from: shortTime(result.from), to: shortTime(result.to) })
-          : RED._(`qivivo-house-mode.status.${result.mode}`),
+        // dates, or a catalog key the editor translates (shared/status.ts)
+        result.mode === 'holiday' ? `${shortTime(result.from)} → ${shortTime(result.to)}` : `qivivo-house-mode.status.${result.mode}`,
     });
   }
   RED.nodes.registerType('qivivo-house-mode', QivivoHouseMode);

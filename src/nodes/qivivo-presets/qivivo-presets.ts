@@ -23,7 +23,7 @@ export default function register(RED: NodeAPI): void {
         return action.kind === 'get' ? readPresetsNow(client, heating, action.housing) : editPresets(client, heating, action.housing, action.presets);
       },
       deadline: (_action, createdAt) => createdAt + DAY_DEADLINE_MS,
-      statusText: (result) => RED._('qivivo-presets.status.presets', { housing: result.housing.name }),
+      statusText: () => 'qivivo-presets.status.presets',
     });
   }
   RED.nodes.registerType('qivivo-presets', QivivoPresets);

@@ -55,7 +55,7 @@ export default function register(RED: NodeAPI): void {
         return { ...(await heating.setTemperature(action.housing, setpoint, action.duration)), delta: action.delta };
       },
       deadline: (action, createdAt) => createdAt + (action.cancel ? defaultDuration : action.duration) * 60_000,
-      statusText: (result) => ('cancelled' in result ? `${result.zone.name} · ${RED._('shared.status.cancelled')}` : `${result.setpoint} °C · ${result.duration} min`),
+      statusText: (result) => ('cancelled' in result ? 'shared.status.cancelled' : `${result.setpoint} °C · ${result.duration} min`),
     });
   }
   RED.nodes.registerType('qivivo-set-temperature', QivivoSetTemperature);

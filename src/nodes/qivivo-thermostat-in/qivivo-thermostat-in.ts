@@ -22,7 +22,7 @@ const FRESH_MS = 30_000;
 export default function register(RED: NodeAPI): void {
   function QivivoThermostatIn(this: Node, def: ThermostatInDef): void {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this, RED._);
+    const status = new StatusReporter(this);
     const account = connectAccount<QivivoAccountNode>(RED, this, def.account, 'qivivo-account', status);
     const housingId = typeof def.housing === 'string' ? def.housing : '';
     let lastFingerprint: string | undefined;

@@ -36,7 +36,8 @@ export default function register(RED: NodeAPI): void {
       },
       // An order asked for two hours means nothing three days later; a cancel as long as this node's orders last.
       deadline: (action, createdAt) => createdAt + (action.cancel ? defaultDuration : action.duration) * 60_000,
-      statusText: (result) => ('cancelled' in result ? `${result.zone.name} · ${RED._('shared.status.cancelled')}` : `${result.zone.name} · ${result.orderName}`),
+      // catalog keys, translated by the editor (shared/status.ts)
+      statusText: (result) => ('cancelled' in result ? 'shared.status.cancelled' : `qivivo-zone-order.status.order.${result.order}`),
     });
   }
   RED.nodes.registerType('qivivo-zone-order', QivivoZoneOrder);

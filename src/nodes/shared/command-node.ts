@@ -80,7 +80,7 @@ export function setupCommandNode<Account extends CommandAccount, A, R>(
   accountType: string,
   spec: CommandSpec<Account, A, R>,
 ): void {
-  const status = new StatusReporter(node, RED._);
+  const status = new StatusReporter(node);
   const account = connectAccount<Account>(RED, node, def.account, accountType, status);
   if (!account) return;
   const commands = spec.dispatcher?.(account) ?? account.commands;

@@ -65,16 +65,20 @@ export default function register(RED: NodeAPI): void {
         return true;
       },
       deadline: (_action, createdAt) => createdAt + DAY_DEADLINE_MS,
-      statusText: (result) => statusText(RED, result),
+      statusText: (result) => statusText(result),
     });
   }
   RED.nodes.registerType('veolia-alerts', VeoliaAlerts);
 }
 
-function statusText(RED: NodeAPI, settings: AlertSettings): string {
+/**
+ * Numbers and units ("300 L · 12 m³", "⌂" for an empty home), or a catalog key the editor
+ * translates (shared/status.ts): no word of one language in another's browser.
+ */
+function statusText(settings: AlertSettings): string {
   const parts: string[] = [];
-  if (settings.emptyHome) parts.push(RED._('veolia-alerts.status.emptyHome'));
-  if (settings.daily.enabled) parts.push(RED._('veolia-alerts.status.daily', { litres: settings.daily.litres ?? '' }));
-  if (settings.monthly.enabled) parts.push(RED._('veolia-alerts.status.monthly', { m3: settings.monthly.m3 ?? '' }));
-  return parts.length > 0 ? parts.join(' · ') : RED._('veolia-alerts.status.none');
+  if (settings.daily.enabled && !settings.emptyHome) parts.push(`${settings.daily.litres ?? '?'} L`);
+  if (settings.monthly.enabled) parts.push(`${settings.monthly.m3 ?? '?'} m³`);
+  if (parts.length === 0) return settings.emptyHome ? 'veolia-alerts.status.emptyHome' : 'veolia-alerts.status.none';
+  return (settings.emptyHome ? ['⌂', ...parts] : parts).join(' · ');
 }

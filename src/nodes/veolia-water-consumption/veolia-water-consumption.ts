@@ -55,7 +55,7 @@ const LOGIN_TOPIC = 'login';
 export default function register(RED: NodeAPI): void {
   function VeoliaWaterConsumption(this: Node, def: WaterDef): void {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this, RED._);
+    const status = new StatusReporter(this);
     const account = connectAccount<VeoliaAccountNode>(RED, this, def.account, 'veolia-account', status);
     const water = account?.session?.water;
     if (!account || !water) return;
@@ -120,16 +120,14 @@ export default function register(RED: NodeAPI): void {
     const showNewest = (known: readonly LedgerDay[]): void => {
       const newest = known[known.length - 1];
       if (!newest) {
-        status.ok(RED._('shared.status.synced'));
+        status.ok('shared.status.synced');
         return;
       }
       const text = `${newest.litres} L · ${newest.date.slice(8, 10)}/${newest.date.slice(5, 7)}`;
       const unusual = assess(newest, known).unusual;
       if (!unusual) status.ok(text);
-      else {
-        const reason = RED._(`veolia-water-consumption.reason.${unusual.reason}`);
-        this.status({ fill: 'yellow', shape: 'dot', text: RED._('veolia-water-consumption.status.unusual', { text, reason }).slice(0, 40) });
-      }
+      // why it is unusual, as a catalog key the editor translates (shared/status.ts); the litres are in the message
+      else this.status({ fill: 'yellow', shape: 'dot', text: `veolia-water-consumption.reason.${unusual.reason}` });
     };
 
     /** One sync: fetch, keep what is new in the ledger, send what the output mode asks for. */

@@ -103,8 +103,16 @@ export async function openDialog(page: Page, type: string, id: string): Promise<
 /** Closes the open tray with its Cancel or Done button and waits until it is gone. */
 export async function closeDialog(page: Page, button: 'cancel' | 'done'): Promise<void> {
   const selector = button === 'done' ? '#node-dialog-ok, #node-config-dialog-ok' : '#node-dialog-cancel, #node-config-dialog-cancel';
-  await page.locator(`.red-ui-tray ${selector}`).last().click();
-  await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+  // On a loaded machine a click can land while the tray is still sliding in and be lost: click again.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator(`.red-ui-tray ${selector}`).last().click();
+    try {
+      await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3 || (await page.locator('.red-ui-tray').count()) === 0) throw err;
+    }
+  }
 }
 
 /** Text of the open tray, for language and untranslated-key checks. */
