@@ -3,27 +3,42 @@
  * then a real Node-RED 4 with this package, Dashboard 2 and every example flow configured
  * against them, and prints the editor and dashboard addresses. Ctrl-C stops everything.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERNAME } from '../src/emulator/comap';
 import { REFCOMMUNES_PREFIX } from '../src/emulator/veolia';
+import type { FlowNode } from './shared/demo-flows';
+import { userFlows } from './shared/demo-keep';
 import { startDemo } from './shared/demo-setup';
 import { PACKAGE_ROOT } from './shared/node-red-runtime';
 
 const NODE_RED_PORT = Number(process.env.PORT ?? 1880);
 const COMAP_PORT = Number(process.env.COMAP_EMULATOR_PORT ?? 8801);
 const VEOLIA_PORT = Number(process.env.VEOLIA_EMULATOR_PORT ?? 8802);
-/** The heating values move every 30 s, the water meter publishes a new day every minute. */
+/**
+ * The heating values move every 30 s. The water meter's calendar starts WATER_LAG_DAYS behind
+ * the clock and publishes one more day every minute until it has caught up (an hour), then one a
+ * day with the clock: the water nodes never ask for days after the real yesterday, so the
+ * emulator's days and bills always lie in the past.
+ */
 const TICK_MS = 30_000;
 const DAY_MS = 60_000;
+const WATER_LAG_DAYS = 60;
 /** `VEOLIA_DEMO_CHALLENGE=EMAIL_OTP` (or `SMS_MFA`): the demo Veolia user's logins ask for a code, printed here. */
 const VEOLIA_CHALLENGE = process.env.VEOLIA_DEMO_CHALLENGE?.trim().toUpperCase() || undefined;
 
 async function main(): Promise<void> {
   const userDir = join(PACKAGE_ROOT, '.demo');
   mkdirSync(userDir, { recursive: true });
-  // The demo flows are deployed afresh at every start; last run's must not start first.
-  for (const file of ['flows.json', 'flows_cred.json']) rmSync(join(userDir, file), { force: true });
+  // The example tabs are deployed afresh at every start; the user's own tabs and nodes are kept
+  // (their credentials stay in flows_cred.json), and last run's whole flows are copied aside.
+  const flowFile = join(userDir, 'flows.json');
+  const backup = join(userDir, 'flows.previous.json');
+  const previous = existsSync(flowFile) ? readFlows(flowFile) : [];
+  if (previous.length) copyFileSync(flowFile, backup);
+  const own = userFlows(previous);
+  // Last run's example nodes must not start before the fresh ones are deployed.
+  writeFileSync(flowFile, JSON.stringify(own));
   const demo = await startDemo({
     veoliaChallenge: VEOLIA_CHALLENGE,
     onVeoliaCode: (sent) => {
@@ -35,11 +50,12 @@ async function main(): Promise<void> {
     comapPort: COMAP_PORT,
     veoliaPort: VEOLIA_PORT,
     pollInterval: 1,
-    publicationDelayDays: 7,
+    waterLagDays: WATER_LAG_DAYS,
     waterSyncSeconds: 60,
+    userFlows: own,
   });
   const tick = setInterval(() => demo.comap.state.tick(), TICK_MS);
-  const day = setInterval(() => demo.veolia.state.advanceDay(), DAY_MS);
+  const day = setInterval(() => demo.veolia.state.catchUpDay(), DAY_MS);
 
   const url = demo.runtime.url;
   console.log('');
@@ -49,6 +65,9 @@ async function main(): Promise<void> {
   console.log(`Veolia emulator:  ${demo.veolia.url}  (login ${DEMO_USERNAME} / ${DEMO_PASSWORD})`);
   if (VEOLIA_CHALLENGE) console.log(`Veolia logins ask for a code (${VEOLIA_CHALLENGE}): it is printed here when "sent".`);
   console.log('Portal look-up (Veolia account dialog): try 00000, 00100, 00200, 00300, 00400 or 00500 (synthetic towns).');
+  console.log(`Water: a new day every minute for the first ${WATER_LAG_DAYS} minutes, then one a day.`);
+  console.log(`Your own tabs are kept across restarts (${own.length} node(s) kept); the example tabs start afresh.`);
+  if (previous.length) console.log(`Last run's flows, as they were: ${backup}`);
   console.log('No account needed: the flows talk to the emulators. Press Ctrl-C to stop.');
 
   let stopping = false;
@@ -62,6 +81,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** A saved flow file, or nothing when it is not one (a broken file is kept in the backup). */
+function readFlows(file: string): FlowNode[] {
+  try {
+    const flows: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(flows) ? flows.filter((n): n is FlowNode => !!n && typeof n === 'object' && typeof (n as FlowNode).id === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 main().catch((err: unknown) => {

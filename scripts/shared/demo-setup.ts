@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { ComapEmulator, DEMO_PASSWORD, DEMO_USERNAME } from '../../src/emulator/comap';
+import type { NewUser } from '../../src/emulator/comap';
 import type { SentCode } from '../../src/emulator/cognito';
 import { DEMO_PASSWORD as VEOLIA_PASSWORD, DEMO_USERNAME as VEOLIA_USERNAME, VeoliaEmulator } from '../../src/emulator/veolia';
 import { FlowNode, mergeExamples, readExamples } from './demo-flows';
+import { withUserFlows } from './demo-keep';
 import { NodeRedRuntime, PACKAGE_ROOT, RuntimeOptions } from './node-red-runtime';
 
 export const DEMO_COMAP_CLIENT_ID = '56jcvrtejpracljtirq7qnob44';
@@ -25,6 +27,18 @@ export interface DemoOptions {
   veoliaChallenge?: string;
   /** Told of each code the Veolia emulator "sends". */
   onVeoliaCode?: (sent: SentCode) => void;
+  /**
+   * The Veolia emulator's calendar starts this many days behind the clock, with days published
+   * up to its yesterday; `veolia.state.catchUpDay()` publishes one more until it is caught up
+   * (the water nodes' history and the charts are widened by as many days to show them).
+   */
+  waterLagDays?: number;
+  /** More Comap emulator users (e.g. one whose only housing is the second one). */
+  comapUsers?: NewUser[];
+  /** The demo's Qivivo account logs in as this user (default demo@example.com). */
+  qivivoLogin?: { username: string; password: string };
+  /** A user's own nodes (tabs, nodes, config nodes) deployed with the examples. */
+  userFlows?: FlowNode[];
 }
 
 export interface Demo {
@@ -36,7 +50,12 @@ export interface Demo {
 }
 
 /** The demo's accounts: the examples' accounts pointed at the local emulators. */
-export function demoAccounts(comap: ComapEmulator, veolia: VeoliaEmulator, pollInterval: number): { qivivo: FlowNode; veolia: FlowNode } {
+export function demoAccounts(
+  comap: ComapEmulator,
+  veolia: VeoliaEmulator,
+  pollInterval: number,
+  qivivoLogin: { username: string; password: string } = { username: DEMO_USERNAME, password: DEMO_PASSWORD },
+): { qivivo: FlowNode; veolia: FlowNode } {
   return {
     qivivo: {
       id: 'demo-qivivo-account',
@@ -46,7 +65,7 @@ export function demoAccounts(comap: ComapEmulator, veolia: VeoliaEmulator, pollI
       apiUrl: comap.apiUrl,
       authUrl: comap.authUrl,
       clientId: DEMO_COMAP_CLIENT_ID,
-      credentials: { username: DEMO_USERNAME, password: DEMO_PASSWORD },
+      credentials: { ...qivivoLogin },
     },
     veolia: {
       id: 'demo-veolia-account',
@@ -93,13 +112,27 @@ export function addWaterSync(flows: FlowNode[], seconds: number): FlowNode[] {
 }
 
 /**
+ * A water calendar that starts `days` behind the clock: each water node fetches as many more days
+ * of history, and each chart of days keeps as many more, so the first page is as full as usual.
+ */
+export function widenWaterHistory(flows: FlowNode[], days: number): FlowNode[] {
+  if (!days) return flows;
+  return flows.map((node) => {
+    if (node.type === 'veolia-water-consumption') return { ...node, historyDays: Number(node.historyDays ?? 30) + days };
+    if (node.type === 'ui-chart' && String(node.removeOlderUnit) === '86400') return { ...node, removeOlder: Number(node.removeOlder) + days };
+    return node;
+  });
+}
+
+/**
  * Both cloud emulators, then a real Node-RED with this package, Dashboard 2 and every example
  * flow deployed against the emulators. Shared by `npm start` and the browser tests, so that the
  * tests check what a newcomer sees.
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
-  const comap = new ComapEmulator();
-  const veolia = new VeoliaEmulator({ publicationDelayDays: options.publicationDelayDays ?? 7 });
+  const comap = new ComapEmulator({ users: options.comapUsers });
+  const lagDays = options.waterLagDays ?? 0;
+  const veolia = new VeoliaEmulator({ publicationDelayDays: options.publicationDelayDays ?? (lagDays ? 1 : 7), lagDays });
   if (options.veoliaChallenge) veolia.requireCode(VEOLIA_USERNAME, options.veoliaChallenge);
   veolia.cognito.onCodeSent = options.onVeoliaCode;
   // A household on monthly payments with a small balance, so the water pages show a bill.
@@ -121,8 +154,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     started.push(() => runtime.stop());
     const rank = (name: string): number => (FIRST_EXAMPLES.includes(name) ? FIRST_EXAMPLES.indexOf(name) : FIRST_EXAMPLES.length);
     const examples = readExamples(join(PACKAGE_ROOT, 'examples')).sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
-    const merged = mergeExamples(examples, demoAccounts(comap, veolia, options.pollInterval ?? 1));
-    const flows = options.waterSyncSeconds ? addWaterSync(merged, options.waterSyncSeconds) : merged;
+    const merged = widenWaterHistory(mergeExamples(examples, demoAccounts(comap, veolia, options.pollInterval ?? 1, options.qivivoLogin)), lagDays);
+    const flows = withUserFlows(options.waterSyncSeconds ? addWaterSync(merged, options.waterSyncSeconds) : merged, options.userFlows ?? []);
     await runtime.deploy(flows);
     return { comap, veolia, runtime, flows, stop };
   } catch (err) {

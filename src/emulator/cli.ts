@@ -43,8 +43,9 @@ function comapEntry(): CliEmulator {
 }
 
 function veoliaEntry(): CliEmulator {
-  // A week behind at start, so that advancing one day per minute has days to publish.
-  const veolia = new VeoliaEmulator({ publicationDelayDays: 7 });
+  // Clients never ask for days after yesterday: the calendar starts 60 days behind the clock and
+  // catches up one day per minute (then one a day, with the clock).
+  const veolia = new VeoliaEmulator({ publicationDelayDays: 1, lagDays: 60 });
   let ticks = 0;
   return {
     name: 'Veolia',
@@ -53,7 +54,7 @@ function veoliaEntry(): CliEmulator {
     start: (port) => veolia.start(port),
     stop: () => veolia.stop(),
     tick: () => {
-      if (++ticks % TICKS_PER_WATER_DAY === 0) veolia.state.advanceDay();
+      if (++ticks % TICKS_PER_WATER_DAY === 0) veolia.state.catchUpDay();
     },
     describe: (url) => [
       '  portal:             custom',
@@ -62,7 +63,7 @@ function veoliaEntry(): CliEmulator {
       `  client id:          ${VEOLIA_CLIENT_IDS[0]}`,
       `  login:              ${DEMO_USER.username} / ${DEMO_USER.password}`,
       `  contracts:          ${(DEMO_USER.contracts ?? []).map((c) => `${c.id} (${c.label})`).join(', ')}`,
-      `  newest day:         ${veolia.state.lastPublishedDate()} (one more every ${(TICK_MS * TICKS_PER_WATER_DAY) / 60_000} min)`,
+      `  newest day:         ${veolia.state.lastPublishedDate()} (one more every ${(TICK_MS * TICKS_PER_WATER_DAY) / 60_000} min until yesterday, then one a day)`,
     ],
   };
 }

@@ -5,15 +5,16 @@ import { Demo, startDemo } from '../../scripts/shared/demo-setup';
 import { until } from '../../scripts/shared/node-red-runtime';
 import { consoleErrors, launchBrowser, screenshot } from './support/browser';
 
-/** Labels of the zone dropdowns of the "Heating dashboard" example, by Comap order. */
+/** English names of the Comap fil-pilote orders on the heating dashboard. */
 const ORDER_LABELS: Record<string, string> = {
-  stop: 'Off (Arrêt)',
-  frost_protection: 'Frost protection (Hors-gel)',
+  stop: 'Off',
+  frost_protection: 'Frost protection',
   eco: 'Eco',
-  comfort_minus2: 'Comfort -2 (Confort -2)',
-  comfort_minus1: 'Comfort -1 (Confort -1)',
-  comfort: 'Comfort (Confort)',
+  comfort_minus2: 'Comfort −2',
+  comfort_minus1: 'Comfort −1',
+  comfort: 'Comfort',
 };
+const SENT = 'sent — the thermostat applies it within 1–5 min';
 const DAY_MS = 86_400_000;
 
 /** Date (YYYY-MM-DD) and time (HH:MM) of an instant in Europe/Paris. */
@@ -59,57 +60,105 @@ describe('e2e: the dashboard of npm start', function () {
 
   const widgetText = async (selector: string) => (await page.locator(selector).innerText()).replace(/\s+/g, ' ').trim();
 
-  it('opens on the heating page with the emulator’s temperature, setpoint, zones and program', async () => {
+  /** Polls of the demo's account (every minute) since `after`. */
+  const pollsSince = (after: number) => demo.comap.server.log.filter((r) => r.at > after && r.method === 'GET' && r.path.endsWith('/thermal-details')).length;
+
+  it('opens on the heating page with every zone, program, mode and preset of the housing', async () => {
     await page.goto(`${demo.runtime.url}/dashboard`);
     await page.waitForURL(/\/dashboard\/heating$/);
+    await page.locator('[data-qh="housing"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('[data-qh="housing"]').innerText(), 'Maison');
     const sejour = demo.comap.state.zoneDetails(COMAP_IDS.maison, COMAP_IDS.zones.sejour);
-    await page.waitForFunction((t) => document.querySelector('.nrdb-ui-gauge')?.textContent?.includes(t), String(sejour.temperature), { timeout: 20_000 });
+    assert.match(await widgetText('[data-qh="temperature"]'), new RegExp(`^${String(sejour.temperature)} °C`));
+    const setpoint = Number(await page.locator('[data-qh="setpoint-slider"]').inputValue());
+    assert.ok(setpoint >= 5 && setpoint <= 30 && setpoint * 2 === Math.round(setpoint * 2), `setpoint ${setpoint}`);
 
-    const setpoint = await until(async () => {
-      const value = Number(await page.locator('.nrdb-ui-slider [role="slider"]').getAttribute('aria-valuenow'));
-      return value > 5 ? value : undefined;
-    }, 10_000, 'the setpoint on the slider');
-    assert.ok(setpoint <= 30 && setpoint * 2 === Math.round(setpoint * 2), `setpoint ${setpoint}`);
-
-    for (const [zone, id] of [['Chambres', COMAP_IDS.zones.chambres], ['Salle de bain', COMAP_IDS.zones.sdb]] as const) {
-      const order = String(demo.comap.state.zoneDetails(COMAP_IDS.maison, id).set_point?.instruction);
-      const dropdown = page.locator('.nrdb-ui-dropdown', { hasText: zone });
-      await until(async () => ((await dropdown.innerText()).includes(ORDER_LABELS[order]) ? true : undefined), 10_000, `${zone} shows ${order}`);
+    const details = demo.comap.state.thermalDetails(COMAP_IDS.maison);
+    const names = await page.locator('[data-qh="zone-name"]').allInnerTexts();
+    assert.deepEqual(names.map((n) => n.trim()), (details.zones ?? []).map((z) => z.title), 'every zone of the housing, by its name');
+    for (const id of [COMAP_IDS.zones.chambres, COMAP_IDS.zones.sdb]) {
+      const zone = demo.comap.state.zoneDetails(COMAP_IDS.maison, id);
+      const select = page.locator(`[data-zone="${id}"] [data-qh="zone-order"]`);
+      const shown = await select.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent ?? '');
+      const temporary = zone.events?.temporary_instruction ? ORDER_LABELS[String(zone.set_point?.instruction)] : 'Follow the program';
+      assert.equal(shown, temporary, `${zone.title}`);
     }
-    const active = demo.comap.state.programs(COMAP_IDS.maison).programs.find((p) => p.is_activated)?.title ?? '';
-    await until(async () => ((await page.locator('.nrdb-ui-dropdown', { hasText: 'Program' }).innerText()).includes(active) ? true : undefined), 10_000, 'the active program');
-    assert.match(await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Last presence")'), /Last presence \S+/);
-    assert.match(await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Temporary orders")'), /Temporary orders (none, the program applies|Thermostat .+)/);
+    const programs = demo.comap.state.programs(COMAP_IDS.maison).programs;
+    assert.deepEqual(await page.locator('[data-qh="program"] option').allInnerTexts(), programs.map((p) => p.title), 'every program');
+    assert.equal(await page.locator('[data-qh="program"]').inputValue(), programs.find((p) => p.is_activated)?.title);
+    assert.match(await widgetText('[data-qh="mode-state"]'), /^At home/);
+    const presets = demo.comap.state.customTemperatures(COMAP_IDS.maison);
+    assert.equal(Number(await page.locator('[data-preset="night"]').inputValue()), presets.night);
+    assert.equal(Number(await page.locator('[data-preset="presence1"]').inputValue()), presets.connected?.presence_1);
     await screenshot(page, 'dashboard-heating');
     assert.deepEqual(demo.comap.state.writes, [], 'showing values sends no command');
   });
 
-  it('moving the setpoint slider sends one temporary instruction to the cloud', async () => {
-    const thumb = page.locator('.nrdb-ui-slider .v-slider-thumb');
-    const track = await page.locator('.nrdb-ui-slider .v-slider-track').boundingBox();
-    const box = await thumb.boundingBox();
-    assert.ok(track && box, 'slider on screen');
-    const before = Number(await page.locator('.nrdb-ui-slider [role="slider"]').getAttribute('aria-valuenow'));
-    // Drag through several values: the node's debounce keeps only the last one.
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(track.x + track.width * 0.9, box.y + box.height / 2, { steps: 10 });
-    await page.mouse.move(track.x + track.width * 0.75, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
-    const wanted = Number(await page.locator('.nrdb-ui-slider [role="slider"]').getAttribute('aria-valuenow'));
-    assert.notEqual(wanted, before, 'the slider moved');
+  it('a click on the slider’s track sends the clicked value, says "sent" at once and shows the cloud’s value after the next poll', async () => {
+    const slider = page.locator('[data-qh="setpoint-slider"]');
+    const before = Number(await slider.inputValue());
+    const box = await slider.boundingBox();
+    assert.ok(box, 'slider on screen');
+    // A click far from the thumb: 90 % of the way (about 27.5 °C).
+    const fraction = before > 25 ? 0.1 : 0.9;
+    await page.mouse.click(box.x + box.width * fraction, box.y + box.height / 2);
+    const clicked = Number(await slider.inputValue());
+    assert.ok(Math.abs(clicked - (5 + 25 * fraction)) <= 1, `the clicked value ${clicked}`);
+    assert.equal(await widgetText('[data-qh="feedback-setpoint"]'), SENT, 'said at once');
     const write = await until(() => demo.comap.state.writes.find((w) => w.path.endsWith(`/zones/${COMAP_IDS.zones.sejour}/temporary-instruction`)), 10_000, 'the temporary instruction');
     assert.equal(write.method, 'POST');
-    assert.deepEqual(write.body, { duration: 120, set_point: { instruction: wanted } });
+    assert.deepEqual(write.body, { duration: 120, set_point: { instruction: clicked } });
     await new Promise((r) => setTimeout(r, 1500)); // one debounce period more: still one write
-    assert.equal(demo.comap.state.writes.length, 1, 'one write for one drag');
+    assert.equal(demo.comap.state.writes.length, 1, 'one write for one click');
+    // The next poll (every minute in the demo) shows the cloud's value instead.
+    const shown = await until(async () => ((await page.locator('[data-qh="feedback-setpoint"]').count()) ? undefined : widgetText('[data-qh="setpoint-state"]')), 70_000, 'the cloud’s value');
+    assert.ok(shown.startsWith(`Temporary setpoint ${clicked.toFixed(1)} °C until `), shown);
   });
 
-  it('choosing an order in a zone dropdown sends it to that zone', async () => {
-    await page.locator('.nrdb-ui-dropdown', { hasText: 'Chambres' }).click();
-    await page.getByRole('option', { name: 'Frost protection (Hors-gel)' }).click();
+  it('a keyboard change of the slider is sent too', async () => {
+    const slider = page.locator('[data-qh="setpoint-slider"]');
+    const before = Number(await slider.inputValue());
+    const writes = demo.comap.state.writes.length;
+    await slider.focus();
+    await page.keyboard.press(before > 6 ? 'ArrowLeft' : 'ArrowRight');
+    await page.keyboard.press(before > 6 ? 'ArrowLeft' : 'ArrowRight');
+    const wanted = Number(await slider.inputValue());
+    assert.equal(Math.abs(wanted - before), 1, 'two steps of 0.5 °C');
+    const write = await until(() => demo.comap.state.writes.slice(writes).find((w) => w.method === 'POST' && w.path.endsWith('/temporary-instruction')), 10_000, 'the keyboard setpoint');
+    assert.deepEqual(write.body, { duration: 120, set_point: { instruction: wanted } });
+  });
+
+  it('choosing an order in a zone sends it to that zone, and says so at once', async () => {
+    await page.locator(`[data-zone="${COMAP_IDS.zones.chambres}"] [data-qh="zone-order"]`).selectOption('1');
+    assert.equal(await widgetText(`[data-zone="${COMAP_IDS.zones.chambres}"] [data-qh="feedback-zone"]`), SENT);
     const write = await until(() => demo.comap.state.writes.find((w) => w.path.endsWith(`/zones/${COMAP_IDS.zones.chambres}/temporary-instruction`)), 10_000, 'the zone order');
     assert.deepEqual(write.body, { duration: 120, set_point: { instruction: 'frost_protection' } });
+  });
+
+  it('a program change says that it cancels the temporary orders', async () => {
+    const programs = demo.comap.state.programs(COMAP_IDS.maison).programs;
+    const other = programs.find((p) => !p.is_activated);
+    assert.ok(other && typeof other.title === 'string');
+    await page.locator('[data-qh="program"]').selectOption(other.title);
+    assert.match(await widgetText('[data-qh="feedback-program"]'), /^sent — the thermostat applies it within 1–5 min; temporary orders are cancelled$/);
+    const write = await until(() => demo.comap.state.writes.find((w) => w.path.endsWith(`/programs/${other.id}/activate`)), 10_000, 'the program change');
+    assert.equal(await page.locator('[data-qh^="feedback-"]').count(), 1, 'the temporary orders’ lines went with them');
+    await until(async () => ((await page.locator('[data-qh="feedback-program"]').count()) ? undefined : true), 70_000, 'the cloud’s program');
+    assert.ok(pollsSince(write.at) >= 1, 'shown after a poll');
+    assert.equal(await page.locator('[data-qh="program"]').inputValue(), other.title);
+    assert.match(await widgetText('[data-zone="' + COMAP_IDS.zones.chambres + '"]'), /Follow the program/, 'the temporary order is gone');
+  });
+
+  it('edits a preset from the dashboard and says so at once', async () => {
+    const night = page.locator('[data-preset="night"]');
+    const before = demo.comap.state.customTemperatures(COMAP_IDS.maison).night;
+    const wanted = before === 16.5 ? 17 : 16.5;
+    await night.fill(String(wanted));
+    await night.press('Tab');
+    await page.locator('[data-qh="presets-save"]').click();
+    assert.equal(await widgetText('[data-qh="feedback-presets"]'), SENT);
+    const write = await until(() => demo.comap.state.writes.find((w) => w.method === 'PATCH' && w.path.endsWith('/custom-temperatures')), 10_000, 'the presets write');
+    assert.deepEqual(write.body, { night: wanted });
   });
 
   it('charts the daily litres on their real dates, with the index and the last bill', async () => {
@@ -132,18 +181,21 @@ describe('e2e: the dashboard of npm start', function () {
       if (i) assert.ok(Math.abs(p.x - points[i - 1].x - DAY_MS) <= 3_600_000, 'one bar per day');
       assert.ok(Number.isInteger(p.y) && p.y > 0, 'litres');
     });
-    await until(async () => ((await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Latest day")')).includes(last) ? true : undefined), 10_000, 'the latest day');
-    assert.match(await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Meter index")'), /Meter index \d+\.\d{3} m³/);
-    assert.match(await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Last bill")'), /Last bill [\d.]+ m³ \(\d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\)/);
+    await until(async () => ((await page.locator('[data-qw="latest"]').getAttribute('data-date')) === last ? true : undefined), 10_000, 'the latest day');
+    // Days, volumes and dates in the browser's locale (en-US here).
+    const usDay = (date: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.parse(`${date}T00:00:00Z`));
+    assert.match(await widgetText('[data-qw="latest"]'), new RegExp(`^Latest day [\\d,]+ L · ${usDay(last)}$`));
+    assert.match(await widgetText('[data-qw="index"]'), /^Meter index [\d,]+\.\d{3} m³$/);
+    assert.match(await widgetText('[data-qw="bill"]'), /^Last bill \d+ m³ · [A-Z][a-z]{2} \d{1,2}, \d{4} → [A-Z][a-z]{2} \d{1,2}, \d{4}$/);
     await screenshot(page, 'dashboard-water');
   });
 
   it('shows the day Veolia publishes next after "Sync now"', async () => {
     demo.veolia.state.advanceDay();
     const next = demo.veolia.state.lastPublishedDate();
-    assert.ok(!(await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Latest day")')).includes(next), 'not shown before the sync');
+    assert.notEqual(await page.locator('[data-qw="latest"]').getAttribute('data-date'), next, 'not shown before the sync');
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await until(async () => ((await widgetText('.nrdb-ui-widget.nrdb-ui-text:has-text("Latest day")')).includes(next) ? true : undefined), 15_000, `the new day ${next}`);
+    await until(async () => ((await page.locator('[data-qw="latest"]').getAttribute('data-date')) === next ? true : undefined), 15_000, `the new day ${next}`);
   });
 
   it('notifies a failed command on the dashboard', async () => {

@@ -18,6 +18,8 @@ export interface VeoliaEmulatorOptions {
   publicationDelayDays?: number;
   /** Lifetime of refresh tokens, seconds; default REFRESH_TOKEN_LIFETIME_S (1 h). */
   refreshTokenLifetimeS?: number;
+  /** The emulator's calendar starts this many days behind the clock (live demo, see `state.catchUpDay()`). */
+  lagDays?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export class VeoliaEmulator {
       now,
       { refreshTokenLifetimeS: options.refreshTokenLifetimeS ?? REFRESH_TOKEN_LIFETIME_S },
     );
-    this.state = new VeoliaState(now, users);
+    this.state = new VeoliaState(now, users, options.lagDays);
     if (options.publicationDelayDays !== undefined) this.state.publicationDelayDays = options.publicationDelayDays;
     this.server = new EmulatorServer(createVeoliaHandler(this.state, this.cognito, this.alerts));
   }

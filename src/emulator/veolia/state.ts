@@ -96,7 +96,7 @@ export class VeoliaState {
   /** Status answered to an expired or revoked token (the service uses both). */
   staleTokenStatus: 401 | 403 = 401;
   indexConvention: IndexConvention = UNCERTAIN.indexConvention;
-  /** Days added to the clock's date once `advanceDay()` has used up the delay. */
+  /** Days added to the clock's date once `advanceDay()` has used up the delay; negative while a demo's calendar catches up. */
   dayShift = 0;
   private readonly accounts = new Map<string, AccountState>();
   private readonly firstDay: string;
@@ -104,8 +104,11 @@ export class VeoliaState {
   constructor(
     private readonly now: () => number,
     users: readonly VeoliaUserSeed[],
+    lagDays = 0,
   ) {
-    this.firstDay = parisDay(now());
+    // A calendar that starts behind the clock (live demo) has its whole history behind it too.
+    this.dayShift = -Math.max(0, lagDays);
+    this.firstDay = shiftDay(parisDay(now()), this.dayShift);
     for (const user of users) {
       this.accounts.set(user.username.toLowerCase(), {
         username: user.username,
@@ -154,6 +157,17 @@ export class VeoliaState {
   advanceDay(): void {
     if (this.publicationDelayDays > 1) this.publicationDelayDays--;
     else this.dayShift++;
+  }
+
+  /**
+   * Publishes the next day while the emulator's calendar is behind the clock (live demo started
+   * with `lagDays`), and says whether it did: once caught up, days come with the clock, one a day,
+   * and neither days nor bills ever lie after the real yesterday the clients ask for.
+   */
+  catchUpDay(): boolean {
+    if (this.dayShift >= 0) return false;
+    this.dayShift++;
+    return true;
   }
 
   /** These days are never published (gaps). */
@@ -229,7 +243,8 @@ export class VeoliaState {
   paymentSchedule(contractId: string): VeoliaPaymentPlan | undefined {
     const plan = this.contract(contractId).paymentPlan;
     if (!plan) return undefined;
-    const today = this.today();
+    // Bank debits follow the clock, even while the meter's calendar catches up with it.
+    const today = shiftDay(parisDay(this.now()), Math.max(0, this.dayShift));
     const [year, month] = today.split('-').map(Number);
     const payments = [];
     for (let k = -6; k <= 5; k++) {
