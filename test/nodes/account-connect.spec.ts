@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ComapEmulator, COMAP_CLIENT_IDS, COMAP_IDS } from '../../src/emulator/comap';
 import { DEMO_USERNAME, MAIN_CONTRACT, VEOLIA_CLIENT_IDS, VeoliaEmulator } from '../../src/emulator/veolia';
-import { accountConfig, collect, DEMO, FlowNode, helper, load } from '../support/flow';
+import { accountConfig, collect, DEMO, FlowNode, freshEmulatorEach, helper, load } from '../support/flow';
 
 /** Spec §9: Connect from the account dialog, and the flow nodes' lists before the first deploy. */
 
@@ -29,14 +29,7 @@ describe('qivivo-account: Connect from the dialog (POST /qivivo-account/connect)
   const connect = (body: Record<string, unknown>) => helper.request().post('/qivivo-account/connect').send(body);
   const logins = () => passwordLogins(emulator.server.log);
 
-  beforeEach(async () => {
-    emulator = new ComapEmulator();
-    await emulator.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await emulator.stop();
-  });
+  freshEmulatorEach(() => (emulator = new ComapEmulator()));
 
   it('an account not deployed, typed credentials: lists both housings with their zones, programs and schedules, no credential echoed', async () => {
     await load([{ id: 'tab', type: 'tab' }], {});
@@ -177,14 +170,7 @@ describe('veolia-account: Connect from the dialog (POST /veolia-account/connect,
   const logins = () => passwordLogins(emulator.server.log);
   const answers = () => emulator.server.log.filter((r) => String(r.headers['x-amz-target']).endsWith('RespondToAuthChallenge')).length;
 
-  beforeEach(async () => {
-    emulator = new VeoliaEmulator();
-    await emulator.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await emulator.stop();
-  });
+  freshEmulatorEach(() => (emulator = new VeoliaEmulator()));
 
   it('lists the contracts with their meter, no credential echoed', async () => {
     await load([{ id: 'tab', type: 'tab' }], {});

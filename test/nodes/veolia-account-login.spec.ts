@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeStatus } from 'node-red';
 import { DEMO_USERNAME, VEOLIA_CLIENT_IDS, VeoliaEmulator } from '../../src/emulator/veolia';
-import { collect, DEMO, during, FlowNode, helper, load, node } from '../support/flow';
+import { collect, DEMO, during, FlowNode, freshEmulatorEach, helper, load, node } from '../support/flow';
 
 /** Spec §8.1 in Node-RED: a challenged Veolia login, its code from the dialog or a flow, kept tokens. */
 
@@ -59,14 +59,7 @@ describe('veolia-account: challenged logins and codes', function () {
     return { err: (await err)[0], caught: (await caught)[0] };
   }
 
-  beforeEach(async () => {
-    emulator = new VeoliaEmulator();
-    await emulator.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await emulator.stop();
-  });
+  freshEmulatorEach(() => (emulator = new VeoliaEmulator()));
 
   for (const [challenge, channel] of [
     ['EMAIL_OTP', 'email'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { NodeStatus } from 'node-red';
 import { MAIN_CONTRACT, SECOND_CONTRACT, VEOLIA_CLIENT_IDS, VeoliaEmulator } from '../../src/emulator/veolia';
-import { collect, DEMO, during, FlowNode, helper, load, node } from '../support/flow';
+import { collect, DEMO, during, FlowNode, freshEmulatorEach, load, node } from '../support/flow';
 
 interface AlertsMsg {
   topic?: string;
@@ -29,14 +29,7 @@ describe('veolia-alerts', function () {
   this.timeout(20_000);
   let emulator: VeoliaEmulator;
 
-  beforeEach(async () => {
-    emulator = new VeoliaEmulator();
-    await emulator.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await emulator.stop();
-  });
+  freshEmulatorEach(() => (emulator = new VeoliaEmulator()));
 
   function flow(extra: Record<string, unknown> = {}): FlowNode[] {
     return [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAIN_CONTRACT, SECOND_CONTRACT, VeoliaEmulator } from '../../src/emulator/veolia';
 import { addDays, zonedDate } from '../../src/lib/schedule/daily';
-import { collect, DEMO, during, helper, load, node, type FlowNode } from '../support/flow';
+import { collect, DEMO, during, freshEmulatorEach, helper, load, node, type FlowNode } from '../support/flow';
 
 interface DayMsg {
   topic: string;
@@ -16,14 +16,7 @@ describe('veolia-water-consumption', function () {
   this.timeout(15_000);
   let emulator: VeoliaEmulator;
 
-  beforeEach(async () => {
-    emulator = new VeoliaEmulator();
-    await emulator.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await emulator.stop();
-  });
+  freshEmulatorEach(() => (emulator = new VeoliaEmulator()));
 
   const flow = (extra: Record<string, unknown> = {}): FlowNode[] => [
     { id: 'tab', type: 'tab' },

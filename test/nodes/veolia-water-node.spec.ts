@@ -5,7 +5,7 @@ import { DEMO_PASSWORD, DEMO_USERNAME, MAIN_CONTRACT, SECOND_CONTRACT, VEOLIA_CL
 import { addDays, zonedDate, zonedTimeToEpoch } from '../../src/lib/schedule/daily';
 import { MAX_HISTORY_DAYS } from '../../src/lib/veolia/water';
 import { advance, FakeClock, inFlight, installClock, Outputs, realDelay, until } from '../reliability/support/harness';
-import { collect, DEMO, during, FlowNode, helper, load, node } from '../support/flow';
+import { collect, DEMO, during, FlowNode, freshEmulatorEach, helper, load, node } from '../support/flow';
 import { TimerTracker } from '../support/timer-tracker';
 
 /** veolia-water-consumption under the release-0.2 rules (product-spec §3.3, §4, §4.1). */
@@ -90,14 +90,7 @@ describe('veolia-water-consumption (release 0.2)', function () {
     let emulator: VeoliaEmulator;
     const flow = (extra: Record<string, unknown> = {}) => flowFor(emulator, extra);
 
-    beforeEach(async () => {
-      emulator = new VeoliaEmulator();
-      await emulator.start();
-    });
-    afterEach(async () => {
-      await helper.unload();
-      await emulator.stop();
-    });
+    freshEmulatorEach(() => (emulator = new VeoliaEmulator()));
 
     describe('contract change', () => {
       it('syncs right after a redeploy for another contract, not after one for the same', async () => {

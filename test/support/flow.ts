@@ -85,4 +85,22 @@ export async function during<T = Record<string, unknown>>(id: string, ms: number
   return received;
 }
 
+/**
+ * A new emulator for every test of the enclosing suite (`make` also stores it where the tests
+ * read it); after each test the flow is unloaded first, then the emulator stopped.
+ */
+export function freshEmulatorEach(make: () => { start(): Promise<unknown>; stop(): Promise<void> }): void {
+  let current: { stop(): Promise<void> } | undefined;
+  beforeEach(async () => {
+    const emulator = make();
+    current = emulator;
+    await emulator.start();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await current?.stop();
+    current = undefined;
+  });
+}
+
 export { helper };
