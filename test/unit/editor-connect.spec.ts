@@ -4,7 +4,7 @@ import { comapEditorSession } from '../../src/lib/comap/editor-listing';
 import type { SavedTokens } from '../../src/lib/cognito/auth';
 import { connectEditorSession } from '../../src/lib/editor/connect';
 import { EditorLogins } from '../../src/lib/editor/editor-logins';
-import { KeyedAttempts } from '../../src/lib/editor/keyed-attempts';
+import { AttemptLimit } from '../../src/lib/schedule/attempt-limit';
 import { SessionClosedError } from '../../src/lib/http/errors';
 
 /** The editor's logins (spec §9): no session left open, tokens handed to the deployed account only with the same values. */
@@ -57,7 +57,7 @@ describe('editor Connect: session, hand-over, rate limit', () => {
 
   it('allows 5 attempts a minute per key', () => {
     let now = 0;
-    const attempts = new KeyedAttempts(5, 60_000, () => now);
+    const attempts = new AttemptLimit(5, 60_000, () => now);
     for (let i = 0; i < 5; i++) assert.ok(attempts.take('a'));
     assert.equal(attempts.take('a'), false);
     assert.ok(attempts.take('b'));

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { normaliseCode } from '../../lib/cognito/challenge';
 import { answerEditorSession, closeEditorSession, connectEditorSession, ConnectOutcome, EditorSession } from '../../lib/editor/connect';
 import { loginHash } from '../../lib/editor/editor-logins';
-import { KeyedAttempts } from '../../lib/editor/keyed-attempts';
+import { AttemptLimit } from '../../lib/schedule/attempt-limit';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { editorLoginsOf } from './editor-logins';
 
@@ -61,8 +61,8 @@ export function text(value: unknown): string {
  */
 export function registerConnectRoutes<L>(RED: NodeAPI, kind: ConnectKind<L>, withCode: boolean): void {
   const store = editorLoginsOf(RED);
-  const logins = new KeyedAttempts(LOGINS_PER_MINUTE);
-  const codes = new KeyedAttempts(LOGINS_PER_MINUTE);
+  const logins = new AttemptLimit(LOGINS_PER_MINUTE);
+  const codes = new AttemptLimit(LOGINS_PER_MINUTE);
   const t = (key: string): string => RED._(`${kind.type}.connect.runtime.${key}`);
   const permission = RED.auth.needsPermission(`${kind.type}.write`);
 

@@ -2,6 +2,7 @@ import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { ApiError, toApiError } from '../../lib/http/errors';
 import { Transport } from '../../lib/http/transport';
+import { AttemptLimit } from '../../lib/schedule/attempt-limit';
 import { lookupPortal, parseLookupQuery } from '../../lib/veolia/portal-lookup';
 import { VEOLIA_REFCOMMUNES_URL, VEOLIA_USER_AGENT } from '../../lib/veolia/portals';
 
@@ -19,7 +20,7 @@ const TIMEOUT_MS = 10_000;
  * of the demo and tests); the default is Veolia's.
  */
 export function registerPortalLookupRoute(RED: NodeAPI, now: () => number = Date.now): void {
-  const recent: number[] = [];
+  const lookups = new AttemptLimit(LOOKUPS_PER_MINUTE, WINDOW_MS, now);
   RED.httpAdmin.post('/veolia-account/portal-lookup', RED.auth.needsPermission('veolia-account.write'), (req: Request, res: Response) => {
     const fail = (err: ApiError, status: number): void => {
       res.status(status).json({ code: err.code, message: err.message });
@@ -31,13 +32,10 @@ export function registerPortalLookupRoute(RED: NodeAPI, now: () => number = Date
       fail(toApiError(err), 400);
       return;
     }
-    const at = now();
-    while (recent.length > 0 && at - recent[0] >= WINDOW_MS) recent.shift();
-    if (recent.length >= LOOKUPS_PER_MINUTE) {
+    if (!lookups.take()) {
       fail(new ApiError('RATE_LIMITED', `at most ${LOOKUPS_PER_MINUTE} look-ups a minute: try again shortly`), 429);
       return;
     }
-    recent.push(at);
     const transport = new Transport({ service: 'Veolia', timeoutMs: TIMEOUT_MS, userAgent: VEOLIA_USER_AGENT });
     lookupPortal(transport, q, refcommunesUrl(RED)).then(
       (results) => res.json(results),

@@ -7,7 +7,7 @@ import { createVeoliaSession, VeoliaSession } from '../../lib/veolia/water';
 import { AccountUsers, SharedAccount } from '../shared/account-users';
 import { settingNumber } from '../shared/input';
 import { registerVeoliaAdminRoutes } from './admin-routes';
-import { CodeAttempts } from './code-attempts';
+import { AttemptLimit } from '../../lib/schedule/attempt-limit';
 import { keptTokensFile } from './kept-tokens';
 import { veoliaLoginIdentity } from '../../lib/veolia/editor-listing';
 import { loginHash } from '../../lib/editor/editor-logins';
@@ -64,7 +64,8 @@ export default function register(RED: NodeAPI): void {
     // partial deploys without costing a new password login.
     const users = new AccountUsers();
     const loggedIn = new Set<() => void>();
-    const attempts = new CodeAttempts();
+    // At most 5 codes a minute: a code has 6 digits, guessing must not pay.
+    const attempts = new AttemptLimit(5);
     this.register = (user, status) => users.add(user, status);
     this.deregister = (user) => users.remove(user);
     this.resumeLogins = () => this.session?.auth.resume();

@@ -1,5 +1,8 @@
-/** At most `limit` attempts per key within a sliding window; no timer, old times dropped on use. */
-export class KeyedAttempts {
+/**
+ * At most `limit` attempts per key within a sliding window (editor logins, login codes, portal
+ * look-ups): no timer, old times dropped on use.
+ */
+export class AttemptLimit {
   private readonly times = new Map<string, number[]>();
 
   constructor(
@@ -9,7 +12,7 @@ export class KeyedAttempts {
   ) {}
 
   /** Counts one attempt for `key`; false when its limit is reached (the attempt is not made). */
-  take(key: string): boolean {
+  take(key = ''): boolean {
     const now = this.now();
     this.prune(now);
     const times = this.times.get(key) ?? [];
