@@ -396,8 +396,11 @@ function roundedHalves(celsius: number): number[] {
   return twice % 1 === 0.5 ? [Math.floor(twice) / 2, Math.ceil(twice) / 2] : [Math.round(twice) / 2];
 }
 
-/** §7.3 presets: a non-object reads; an object edits the presets it names; anything else is INVALID_INPUT. */
-function presetsOracle(msg: Record<string, unknown>): Verdict {
+/**
+ * Nodes that read on a non-object and edit on an object (presets, alerts): the verdict settled
+ * before the object's fields are looked at, or those fields.
+ */
+function editFields(msg: Record<string, unknown>): Verdict | { fields: Record<string, unknown> } {
   const login = loginVerdict(msg);
   if (login === 'ambiguous') return 'ambiguous';
   if (login) return { kind: 'silent' };
@@ -405,9 +408,20 @@ function presetsOracle(msg: Record<string, unknown>): Verdict {
   // A function is an object to JavaScript but not to JSON: left open.
   if (typeof payload === 'function') return 'ambiguous';
   if (typeof payload !== 'object' || payload === null) return { kind: 'result' };
-  // An array is not an object of presets (the help).
+  // An array is not an object of settings (the help).
   if (Array.isArray(payload)) return { kind: 'invalid' };
-  const fields = payload as Record<string, unknown>;
+  return { fields: payload as Record<string, unknown> };
+}
+
+function isFields(value: Verdict | { fields: Record<string, unknown> }): value is { fields: Record<string, unknown> } {
+  return typeof value === 'object' && 'fields' in value;
+}
+
+/** §7.3 presets: a non-object reads; an object edits the presets it names; anything else is INVALID_INPUT. */
+function presetsOracle(msg: Record<string, unknown>): Verdict {
+  const edit = editFields(msg);
+  if (!isFields(edit)) return edit;
+  const fields = edit.fields;
   const keys = Object.keys(fields);
   if (keys.length === 0 || keys.some((k) => !PRESET_NAMES.includes(k))) return { kind: 'invalid' };
   const presets: Record<string, number[]> = {};
@@ -846,14 +860,9 @@ function thresholdVerdict(value: unknown, name: 'daily' | 'monthly'): Threshold 
 
 /** A non-object reads; an object changes what it names (and only known settings); anything wrong is INVALID_INPUT. */
 function alertsOracle(msg: Record<string, unknown>): Verdict {
-  const login = loginVerdict(msg);
-  if (login === 'ambiguous') return 'ambiguous';
-  if (login) return { kind: 'silent' };
-  const payload = has(msg, 'payload') ? msg.payload : undefined;
-  if (typeof payload === 'function') return 'ambiguous';
-  if (typeof payload !== 'object' || payload === null) return { kind: 'result' };
-  if (Array.isArray(payload)) return { kind: 'invalid' };
-  const fields = payload as Record<string, unknown>;
+  const edit = editFields(msg);
+  if (!isFields(edit)) return edit;
+  const fields = edit.fields;
   const keys = Object.keys(fields);
   // `{code}` is a login code (spec §8.1), not an alert setting.
   if (keys.includes('code')) return 'ambiguous';
