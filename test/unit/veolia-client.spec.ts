@@ -275,8 +275,8 @@ describe('Veolia model', () => {
       ],
     });
     assert.deepEqual(list, [
-      { id: '123', meter: 'M1', label: 'Maison' },
-      { id: '456', meter: '', label: '1 rue' },
+      { id: '123', meter: 'M1', label: 'Maison', owner: { contactId: 'C1', tierId: 'T1' } },
+      { id: '456', meter: '', label: '1 rue', owner: { contactId: 'C3', tierId: 'T4' } },
     ]);
   });
 

@@ -92,6 +92,7 @@ describe('WaterService', () => {
         pds: MAIN_CONTRACT.pds,
         subscriptionStart: addDays(TODAY, -MAIN_CONTRACT.startDaysAgo),
         label: MAIN_CONTRACT.label,
+        owner: { contactId: MAIN_CONTRACT.contactId, tierId: MAIN_CONTRACT.tierId },
       });
       assert.equal(result.days[0].date, addDays(TODAY, -30));
       assert.equal(result.days[result.days.length - 1].date, addDays(TODAY, -2));

@@ -1,7 +1,7 @@
 import { ApiError, invalidInput } from '../http/errors';
-import type { VeoliaAlertPost, VeoliaAlertSettings, VeoliaAlertSubscription, VeoliaAlertThreshold, VeoliaEspaceClient } from './api-types';
+import type { VeoliaAlertPost, VeoliaAlertSettings, VeoliaAlertSubscription, VeoliaAlertThreshold } from './api-types';
 import type { VeoliaClient } from './client';
-import type { Contract } from './model';
+import type { Contract, ContractOwner } from './model';
 
 /** Veolia's own consumption alerts in the product's words (product-spec §8.4). */
 export interface AlertSettings {
@@ -170,27 +170,6 @@ export function mergeAlerts(current: AlertSettings, change: AlertChange): AlertS
   return next;
 }
 
-/** Who the contract belongs to: the POST names the contact and tier of the account listing. */
-export interface ContractOwner {
-  contactId: string;
-  tierId: string;
-}
-
-/** The contact and tier of a contract in the account listing, or undefined when it is not there. */
-export function ownerOf(listing: VeoliaEspaceClient, contractId: string): ContractOwner | undefined {
-  for (const contact of listOf(listing.contacts)) {
-    for (const tier of listOf(contact.tiers)) {
-      for (const abonnement of listOf(tier.abonnements)) {
-        if (text(abonnement.id_abonnement) !== contractId) continue;
-        const contactId = text(contact.id_contact);
-        const tierId = text(tier.id);
-        return contactId && tierId ? { contactId, tierId } : undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
 /** The whole set as Veolia's POST wants it: every alert that is on, each with both channels. */
 export function alertsPost(settings: AlertSettings, contract: Pick<Contract, 'id' | 'meter'>, owner: ContractOwner): VeoliaAlertPost {
   const channel = { subscribed_by_email: true, subscribed_by_mobile: settings.sms };
@@ -202,45 +181,22 @@ export function alertsPost(settings: AlertSettings, contract: Pick<Contract, 'id
   return body;
 }
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  return undefined;
-}
-
-function listOf(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isObject) : [];
-}
-
 /** What the alerts need of the water side of the account. */
 export interface ContractSource {
   contract(contractId?: string): Promise<Contract>;
 }
 
-export interface AlertsServiceOptions {
-  now?: () => number;
-  /** How long the contact and tier of a contract are trusted. Default 24 h. */
-  ownersTtlMs?: number;
-}
-
 /**
  * Reads and sets one account's alerts. A read is one GET; a change reads the current settings,
  * posts the whole set (Veolia switches off any alert a POST leaves out) and reads it back: three
- * requests once the contract's contact and tier are known (one account listing, kept a day).
+ * requests. The POST names the contract's contact and tier, which the account's contract list
+ * (already read and cached for the water nodes) carries.
  */
 export class AlertsService {
-  private readonly now: () => number;
-  private readonly ownersTtlMs: number;
-  private owners?: { at: number; listing: VeoliaEspaceClient };
-
   constructor(
     private readonly client: VeoliaClient,
     private readonly contracts: ContractSource,
-    options: AlertsServiceOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-    this.ownersTtlMs = options.ownersTtlMs ?? 24 * 3_600_000;
-  }
+  ) {}
 
   async read(contractId?: string): Promise<AlertSettings> {
     const contract = await this.contracts.contract(contractId);
@@ -249,23 +205,13 @@ export class AlertsService {
 
   async change(contractId: string | undefined, change: AlertChange): Promise<AlertSettings> {
     const contract = await this.contracts.contract(contractId);
-    const owner = await this.ownerOf(contract.id);
+    if (!contract.owner) throw new ApiError('PROTOCOL', `Veolia's account listing names no contact and tier for contract ${contract.id}`);
     const current = await this.readOf(contract);
-    await this.client.setAlerts(contract.pds, alertsPost(mergeAlerts(current, change), contract, owner));
+    await this.client.setAlerts(contract.pds, alertsPost(mergeAlerts(current, change), contract, contract.owner));
     return this.readOf(contract);
   }
 
   private async readOf(contract: Contract): Promise<AlertSettings> {
     return toAlertSettings(contract.id, await this.client.alerts(contract.pds, contract.id));
-  }
-
-  private async ownerOf(contractId: string): Promise<ContractOwner> {
-    const cached = this.owners && this.now() - this.owners.at < this.ownersTtlMs ? ownerOf(this.owners.listing, contractId) : undefined;
-    if (cached) return cached;
-    const listing = await this.client.espaceClient();
-    this.owners = { at: this.now(), listing };
-    const owner = ownerOf(listing, contractId);
-    if (!owner) throw new ApiError('PROTOCOL', `Veolia's account listing names no contact and tier for contract ${contractId}`);
-    return owner;
   }
 }

@@ -20,6 +20,14 @@ export interface Contract {
   /** 'YYYY-MM-DD': no data exists before it. */
   subscriptionStart: string;
   label?: string;
+  /** The contact and tier the account listing files the contract under (alert settings name them). */
+  owner?: ContractOwner;
+}
+
+/** Who a contract belongs to in the account listing. */
+export interface ContractOwner {
+  contactId: string;
+  tierId: string;
 }
 
 /** One day of water use, dated by its Europe/Paris calendar date. */
@@ -52,18 +60,22 @@ export interface ContractSummary {
   id: string;
   meter: string;
   label?: string;
+  owner?: ContractOwner;
 }
 
 /** Every contract of every contact and tier, in listing order, each id once. */
 export function contractSummaries(account: VeoliaEspaceClient): ContractSummary[] {
   const seen = new Map<string, ContractSummary>();
   for (const contact of listOf(account.contacts)) {
+    const contactId = text(contact.id_contact);
     for (const tier of listOf(contact.tiers)) {
+      const tierId = text(tier.id);
+      const owner = contactId && tierId ? { owner: { contactId, tierId } } : {};
       for (const abonnement of listOf<VeoliaAbonnement>(tier.abonnements)) {
         const id = text(abonnement.id_abonnement);
         if (!id || seen.has(id)) continue;
         const label = text(abonnement.libelle_contrat) ?? text(abonnement.adresse_de_branchement);
-        seen.set(id, { id, meter: text(abonnement.numero_compteur) ?? '', ...(label ? { label } : {}) });
+        seen.set(id, { id, meter: text(abonnement.numero_compteur) ?? '', ...(label ? { label } : {}), ...owner });
       }
     }
   }

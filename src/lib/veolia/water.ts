@@ -238,7 +238,7 @@ export class WaterService {
     for (const summary of summaries) {
       const details = await this.detailsOf(summary.id, run);
       if (!details) continue;
-      contracts.push({ id: summary.id, meter: summary.meter, pds: details.pds, subscriptionStart: details.subscriptionStart, ...(summary.label ? { label: summary.label } : {}) });
+      contracts.push({ ...summary, pds: details.pds, subscriptionStart: details.subscriptionStart });
     }
     this.contractCache = { at: this.now(), value: contracts };
     return contracts;
